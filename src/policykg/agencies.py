@@ -1,0 +1,221 @@
+"""Recognise government bodies in running text by the grammar of their names.
+
+An agency name is a jurisdiction prefix (广州市, 市, 区, 省, 国家…), a body of function
+words and a suffix (局, 委员会, 厅, 办公室, 领导小组…). Central bodies without a prefix
+(财政部, 国务院) come from ``data/gazetteer/central.tsv``; standard contractions
+(工信局, 发展改革委) from ``abbreviations.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from policykg.resources import load_table
+from policykg.text import CJK
+
+__all__ = [
+    "PRONOUNS",
+    "AgencySpan",
+    "central_aliases",
+    "find_agencies",
+    "has_agency_suffix",
+    "place_names",
+]
+
+# Suffixes, longest first so that 委员会 wins over 委 at the same position.
+_SUFFIXES = (
+    "领导小组办公室|管理委员会|人大常委会|人民政府|领导小组|委员会|管委会|办公室|办公厅|工作组|专项组|"
+    "联合会|中心支行|部门|总社|联社|分局|总局|分行|政府|政协|工商联|局|委|厅|办|部|署"
+)
+_PARENT_SUFFIXES = ("委", "政府", "人民政府", "政协", "人大常委会", "领导小组", "委员会")
+_SPECIAL_HEADS = ("委", "人民政府", "政府", "政协", "人大常委会", "人大", "工商联")
+_SHORT_PREFIXES = ("自治区", "国家", "省", "市", "区", "县", "镇")
+# Characters that, standing before a one-character prefix, make it part of another word
+# (全市, 我区, 园区, 跨省 …).
+_NOT_BEFORE = {
+    "市": set("我全本城各该都超门上开股夜集菜街闹地县入州盟"),
+    "区": set("我全本城园社山地片景街辖港郊市小特新展湾范验心专禁老库垦林牧灾该各两城校"),
+    "省": set("我全本各外该跨两"),
+    "县": set("我全各本该区市郡"),
+    "镇": set("我全各本该乡城重小强名"),
+}
+_BODY_STOP = set("的了在对等将为与是有向把被从于已并个项年月日也就而或但其之这那些此各每所让使给着过及即级两")
+_BAD_WORDS = (
+    "书记", "市长", "区长", "省长", "主席", "同志", "主任", "局长", "厅长", "部长", "代表", "委员会同",
+    "高度", "重视", "印发", "会同", "牵头", "负责", "督办", "配合", "联合", "认真", "积极", "全面",
+    "履行", "明确", "出台", "发布", "召开", "举办", "按照", "根据", "要求", "提出", "分管", "担任",
+    "委托", "部署", "安排", "签署", "领导同志",
+)
+_GENERIC_BODIES = {"直", "有关", "相关", "职能", "主管", "责任", "各有", "级"}
+PRONOUNS = ("我局", "我委", "我厅", "我部", "我办", "我单位", "我区政府", "我市政府", "我署", "我院", "贵单位")
+
+
+@dataclass(frozen=True)
+class AgencySpan:
+    """An agency name found in text: ``text[start:end]``, and its prefix (``市``, ``广州市``, ``""``)."""
+
+    start: int
+    end: int
+    prefix: str
+    pronoun: bool = False
+
+
+@cache
+def place_names() -> tuple[str, ...]:
+    """Place names and their aliases of two or more characters, longest first."""
+    names: set[str] = set()
+    for row in load_table("places.tsv"):
+        names.add(row[0])
+        names.update(a for a in (row[3].split("|") if len(row) > 3 and row[3] else []) if len(a) >= 2)
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@cache
+def central_aliases() -> dict[str, str]:
+    """Every name of a central body (canonical and aliases) → its canonical name."""
+    out: dict[str, str] = {}
+    for row in load_table("central.tsv"):
+        out[row[0]] = row[0]
+        for alias in row[1].split("|") if len(row) > 1 and row[1] else []:
+            out[alias] = row[0]
+    return out
+
+
+@cache
+def _unprefixed_names() -> tuple[str, ...]:
+    """Agency names that stand without a jurisdiction prefix: contractions such as 工信厅, 国资委."""
+    names = {cell for row in load_table("abbreviations.tsv") for cell in row[:2]}
+    return tuple(sorted((n for n in names if len(n) >= 3 and has_agency_suffix(n)), key=len, reverse=True))
+
+
+_SUFFIX_AT_END = re.compile(f"(?:{_SUFFIXES})$")
+
+
+def has_agency_suffix(name: str) -> bool:
+    """Whether a name ends like a government body.
+
+    >>> has_agency_suffix("市规划和自然资源局"), has_agency_suffix("广州银行")
+    (True, False)
+    """
+    return bool(_SUFFIX_AT_END.search(name))
+
+
+_SUFFIX_AT = re.compile(_SUFFIXES)
+_MAX_BODY = 16
+
+
+def _prefix_at(text: str, i: int) -> str:
+    """The jurisdiction prefix starting at ``i``, or ``""``."""
+    if text.startswith("市场", i):
+        return ""
+    for name in place_names():
+        if text.startswith(name, i):
+            return name
+    for short in _SHORT_PREFIXES:
+        if text.startswith(short, i):
+            before = text[i - 1] if i > 0 else ""
+            if len(short) == 1 and before in _NOT_BEFORE.get(short, set()):
+                return ""
+            return short
+    return ""
+
+
+def _scan_body(text: str, start: int, *, allow_empty: bool) -> list[int]:
+    """Candidate ends of an agency name whose body starts at ``start``."""
+    ends = []
+    i = start
+    while i < len(text) and i - start <= _MAX_BODY:
+        ch = text[i]
+        if not re.match(f"[{CJK}]", ch) or ch in _BODY_STOP:
+            break
+        if any(text.startswith(w, i) for w in _BAD_WORDS):
+            break
+        if i > start and text[i - 1] in "和及" and _prefix_at(text, i):
+            break
+        m = _SUFFIX_AT.match(text, i)
+        if m and (i > start or allow_empty):
+            ends.append(m.end())
+        i += 1
+    return ends
+
+
+def _match_prefixed(text: str, i: int) -> AgencySpan | None:
+    prefix = _prefix_at(text, i)
+    if not prefix:
+        before = text[i - 1] if i else ""
+        if text.startswith("市场监", i) and before != "市":
+            ends = _scan_body(text, i, allow_empty=False) if text.startswith("市场监", i) else []
+            return AgencySpan(i, ends[0], "") if ends else None
+        return None
+    body = i + len(prefix)
+    # a further place name (广州市 + 白云区) belongs to the prefix
+    sub = _prefix_at(text, body)
+    if sub and sub not in _SHORT_PREFIXES:
+        body += len(sub)
+    head = re.match(f"(?:{'|'.join(_SPECIAL_HEADS)})(?![{CJK}]*?(?:员会|办公))", text[body:])
+    ends = _scan_body(text, body, allow_empty=False)
+    if text[body : body + 2] in _GENERIC_BODIES or text[body : body + 1] in _GENERIC_BODIES:
+        return None
+    if head:
+        special_end = body + head.end()
+        if text.startswith("人大", body) and not text.startswith("人大常委会", body):
+            return None
+        # 市委 + 组织部, 市政府 + 办公厅: a body may continue a parent body
+        more = _scan_body(text, special_end, allow_empty=False)
+        end = more[0] if more else special_end
+        return AgencySpan(i, end, prefix)
+    if not ends:
+        return None
+    end = ends[0]
+    name_suffix = _SUFFIX_AT_END.search(text[i:end])
+    if name_suffix and name_suffix.group() in _PARENT_SUFFIXES:
+        more = _scan_body(text, end, allow_empty=False)
+        if more:
+            end = more[0]
+    return AgencySpan(i, end, prefix)
+
+
+_BANK_BRANCH = re.compile(f"(?:中国)?人民银行[{CJK}]{{2,4}}?(?:中心支行|分行|营业管理部)")
+
+
+def find_agencies(text: str) -> list[AgencySpan]:
+    """Agency names in a (matching-form, masked) text, left to right, without overlaps.
+
+    >>> t = "由我局会同市住房城乡建设局、市供销总社和市规划和自然资源局负责办理"
+    >>> [t[a.start:a.end] for a in find_agencies(t)]
+    ['我局', '市住房城乡建设局', '市供销总社', '市规划和自然资源局']
+    """
+    found: list[AgencySpan] = []
+    taken = [False] * len(text)
+
+    def add(span: AgencySpan) -> None:
+        if not any(taken[span.start : span.end]):
+            found.append(span)
+            for k in range(span.start, span.end):
+                taken[k] = True
+
+    for m in _BANK_BRANCH.finditer(text):
+        add(AgencySpan(m.start(), m.end(), ""))
+    for pronoun in PRONOUNS:
+        for m in re.finditer(pronoun, text):
+            add(AgencySpan(m.start(), m.end(), "", pronoun=True))
+    i = 0
+    while i < len(text):
+        span = None if taken[i] else _match_prefixed(text, i)
+        if span:
+            add(span)
+            i = span.end
+        else:
+            i += 1
+    aliases = sorted(central_aliases(), key=len, reverse=True)
+    for name in (*aliases, *_unprefixed_names()):
+        for m in re.finditer(re.escape(name), text):
+            before = text[m.start() - 1] if m.start() else ""
+            if before in "市区省县自" and before or (
+                len(name) < 3 and re.match(f"[{CJK}]", before or " ") and before not in "、和及与同商经由在对向据"
+            ):
+                continue
+            add(AgencySpan(m.start(), m.end(), ""))
+    return sorted(found, key=lambda a: a.start)

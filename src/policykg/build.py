@@ -1,0 +1,150 @@
+"""Entities + relations → RDF: one named graph per letter, every statement with its evidence.
+
+Evidence model (W3C Web Annotation + PROV):
+each sentence used as evidence is a ``pol:Sentence`` (an ``oa:SpecificResource`` of the
+reply) with its text and a ``oa:TextPositionSelector``; each entity mention is a
+``pol:Mention`` (an ``oa:Annotation``) whose body is the entity and whose target selects the
+exact characters; each relation is an ``rdf:Statement`` ``prov:wasDerivedFrom`` its sentence.
+Phone numbers, e-mail addresses and ID numbers are masked in every literal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from policykg.extract import Extraction
+from policykg.resolve import Resolution
+from policykg.text import Sentence, redact
+from policykg.vocab import DCTERMS, ID, OA, POL, PROV, RDF, RDFS, SKOS, XSD
+
+__all__ = ["add_letter", "letter_graph_iri", "new_dataset"]
+
+
+def letter_graph_iri(key: str) -> URIRef:
+    """The named graph that holds one letter's statements."""
+    return ID[f"letter/{key}"]
+
+
+def new_dataset() -> Dataset:
+    """An empty dataset with the project's prefixes bound."""
+    from policykg.vocab import PREFIXES
+
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    return ds
+
+
+class _LetterWriter:
+    def __init__(self, g: Graph, ex: Extraction, res: Resolution) -> None:
+        self.g = g
+        self.ex = ex
+        self.res = res
+        self.base = f"letter/{ex.letter.key}"
+        self.reply = ID[f"reply/{ex.letter.key}"]
+        self.text = ex.letter.text
+
+    def sentence(self, s: Sentence) -> URIRef:
+        node = ID[f"{self.base}/s{s.index}"]
+        if (node, RDF.type, POL.Sentence) not in self.g:
+            sel = ID[f"{self.base}/s{s.index}/position"]
+            self.g.add((node, RDF.type, POL.Sentence))
+            self.g.add((node, OA.hasSource, self.reply))
+            self.g.add((node, RDF.value, Literal(redact(self.text[s.start : s.end]), lang="zh")))
+            self.g.add((node, OA.hasSelector, sel))
+            self.g.add((sel, RDF.type, OA.TextPositionSelector))
+            self.g.add((sel, OA.start, Literal(s.start)))
+            self.g.add((sel, OA.end, Literal(s.end)))
+        return node
+
+    def mention(self, entity: URIRef, start: int, end: int) -> None:
+        node = ID[f"{self.base}/m{start}-{end}"]
+        target = ID[f"{self.base}/m{start}-{end}/target"]
+        quote, pos = ID[f"{self.base}/m{start}-{end}/quote"], ID[f"{self.base}/m{start}-{end}/position"]
+        g = self.g
+        g.add((node, RDF.type, POL.Mention))
+        g.add((node, OA.hasBody, entity))
+        g.add((node, POL.inSentence, self.sentence(self.ex.sentence_of(start))))
+        g.add((node, OA.hasTarget, target))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, self.reply))
+        g.add((target, OA.hasSelector, quote))
+        g.add((target, OA.hasSelector, pos))
+        g.add((quote, RDF.type, OA.TextQuoteSelector))
+        g.add((quote, OA.exact, Literal(redact(self.text[start:end]))))
+        g.add((quote, OA.prefix, Literal(redact(self.text[max(0, start - 12) : start]))))
+        g.add((quote, OA.suffix, Literal(redact(self.text[end : end + 12]))))
+        g.add((pos, RDF.type, OA.TextPositionSelector))
+        g.add((pos, OA.start, Literal(start)))
+        g.add((pos, OA.end, Literal(end)))
+
+    def statement(self, s: URIRef, p: URIRef, o: URIRef, offset: int | None) -> None:
+        self.g.add((s, p, o))
+        if offset is None:
+            return
+        digest = hashlib.sha1(f"{s}|{p}|{o}|{offset}".encode()).hexdigest()[:12]
+        node = ID[f"{self.base}/st{digest}"]
+        self.g.add((node, RDF.type, RDF.Statement))
+        self.g.add((node, RDF.subject, s))
+        self.g.add((node, RDF.predicate, p))
+        self.g.add((node, RDF.object, o))
+        self.g.add((node, PROV.wasDerivedFrom, self.sentence(self.ex.sentence_of(offset))))
+
+
+def add_letter(ds: Dataset, ex: Extraction, res: Resolution) -> URIRef:
+    """Write one letter's graph into the dataset; return the graph's IRI."""
+    gid = letter_graph_iri(ex.letter.key)
+    g = ds.graph(gid)
+    w = _LetterWriter(g, ex, res)
+    md = ex.metadata
+    reply, proposal = w.reply, res.proposal
+    assert proposal is not None
+    g.add((reply, RDF.type, POL.Reply))
+    g.add((reply, DCTERMS.source, Literal(ex.letter.source)))
+    g.add((reply, POL.respondsTo, proposal))
+    g.add((proposal, RDF.type, POL.Proposal))
+    if md.date is not None:
+        g.add((reply, DCTERMS.date, Literal(md.date.isoformat(), datatype=XSD.date)))
+    if md.document_number:
+        g.add((reply, POL.documentNumber, Literal(md.document_number.value)))
+    if md.contact_person:
+        g.add((reply, POL.contactPerson, Literal(md.contact_person.value, lang="zh")))
+    if md.proposal_number:
+        g.add((proposal, DCTERMS.identifier, Literal(md.proposal_number.value)))
+    if md.proposal_title:
+        g.add((proposal, DCTERMS.title, Literal(redact(md.proposal_title.value), lang="zh")))
+    if res.replying is not None:
+        offset = md.replying.start if md.replying else None
+        w.statement(reply, DCTERMS.creator, res.replying.iri, offset)
+        w.statement(proposal, POL.leadHandler, res.replying.iri, offset)
+        if md.replying is not None:
+            w.mention(res.replying.iri, md.replying.start, md.replying.end)
+    for ent, (start, end) in res.proposers:
+        w.statement(proposal, POL.proposedBy, ent.iri, start)
+        w.mention(ent.iri, start, end)
+    for ent, (start, end) in res.co_handlers:
+        if res.replying is not None and ent.iri == res.replying.iri:
+            continue
+        w.statement(proposal, POL.coHandler, ent.iri, start)
+    for m, ent in res.of_mention.items():
+        w.mention(ent.iri, m.start, m.end)
+        if m.kind == "Regulation":
+            w.statement(reply, POL.cites, ent.iri, m.start)
+    for r in ex.relations:
+        s, o = res.of_mention.get(r.subject), res.of_mention.get(r.object)
+        if s is not None and o is not None and s.iri != o.iri:
+            w.statement(s.iri, POL[r.predicate], o.iri, r.subject.start)
+    involved = {e.iri: e for e in res.entities.values()}
+    for ent, _ in (*res.proposers, *res.co_handlers):
+        involved[ent.iri] = ent
+    for ent in involved.values():
+        g.add((ent.iri, RDF.type, POL[ent.kind]))
+        g.add((ent.iri, RDFS.label, Literal(ent.label, lang="zh")))
+        for alt in sorted(ent.alt_labels - {ent.label}):
+            g.add((ent.iri, SKOS.altLabel, Literal(alt, lang="zh")))
+        if ent.jurisdiction:
+            g.add((ent.iri, POL.jurisdiction, Literal(ent.jurisdiction, lang="zh")))
+        g.add((ent.iri, POL.mentionedIn, reply))
+    return gid

@@ -1,0 +1,359 @@
+"""Letter → Metadata: proposal number and title, proposer, replying body, co-handlers, date.
+
+Rules read the letter's frame (title line, salutation, handling sentence, signature), not
+its body. Every found value keeps the span it came from, so the graph can cite it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from policykg.agencies import AgencySpan, find_agencies, has_agency_suffix, place_names
+from policykg.resources import load_table
+from policykg.text import CJK
+
+__all__ = ["Metadata", "Span", "read_metadata"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the letter: ``text[start:end]`` (``value`` may be a cleaned form of it)."""
+
+    start: int
+    end: int
+    value: str
+
+
+@dataclass
+class Metadata:
+    """What a letter says about itself and the proposal it answers."""
+
+    proposal_number: Span | None = None
+    proposal_title: Span | None = None
+    proposers: list[tuple[str, Span]] = field(default_factory=list)  # ("Deputy" | "Agency", span)
+    replying: AgencySpan | None = None
+    replying_name: str | None = None  # full name when the letter gives the body only by pronoun/number
+    co_handlers: list[AgencySpan] = field(default_factory=list)
+    date: dt.date | None = None
+    date_span: Span | None = None
+    document_number: Span | None = None
+    contact_person: Span | None = None
+    jurisdiction: str | None = None
+    salutation: Span | None = None
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
+
+
+def _cn_number(s: str) -> int:
+    """Chinese numerals as used in dates: 二〇二二, 十七, 六 → int.
+
+    >>> _cn_number("二〇二二"), _cn_number("十七"), _cn_number("二十"), _cn_number("6")
+    (2022, 17, 20, 6)
+    """
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in s))
+
+
+_NUM = "[0-9〇一二三四五六七八九十零○]"
+_DATE = re.compile(f"({_NUM}{{4}})\\s*年\\s*({_NUM}{{1,2}})\\s*月\\s*({_NUM}{{1,3}})\\s*日")
+_NUMBER = re.compile(r"第\s*([A-Za-z]{0,4}\s*\d+)\s*号|[(（]\s*(列\s*\d+)\s*号\s*[)）]")
+_DOCNO = re.compile(f"[{CJK}]{{1,8}}[〔\\[【(]\\s*\\d{{4}}\\s*[〕\\]】)]?\\s*\\d+\\s*号?")
+_TITLE_QUOTED = re.compile(r"提出的[^《\n]{0,40}?《([^》\n]{4,120})》")
+_TITLE_BARE = re.compile(f"提出的(?:[^关\\n]{{0,40}}?号)?(关于[^\\n。]{{4,100}}?的(?:建议|提案))")
+_SALUTATION = re.compile(f"^\\s*(?:尊敬的)?([{CJK}A-Za-z0-9()（）,，、·]{{2,40}}?)\\s*[:：]")
+_CONTACT = re.compile(f"联系人\\s*[:：]?\\s*([{CJK}]{{2,4}}?)(?=[\\s,，;；、)）]|联系|电话|$)")
+_HANDLING = re.compile("(?:会同|经商|经与|经综合|积极组织|组织|商请)")
+_HANDLING_END = re.compile("等|共同|负责|认真|办理|进行|意见|研究|[,，。;；:：]")
+_ITEM_END = "镇|街道|中心|管委会|办事处|公司|集团|社|局|委|厅|办|部|会|院|所|队|站|室|组|府|联"
+
+
+def read_metadata(text: str) -> Metadata:
+    """Read a letter's frame. ``text`` is the matching form (see ``text.to_match_text``)."""
+    md = Metadata()
+    lines = _lines(text)
+    head_end = _head_end(text, lines)
+    md.salutation = _salutation(text, lines, head_end)
+    if md.salutation:
+        md.proposers = _proposers(md.salutation)
+    for m in _NUMBER.finditer(text, 0, _first_body_break(text, head_end)):
+        value = re.sub(r"\s", "", m.group(1) or m.group(2))
+        md.proposal_number = Span(m.start(), m.end(), value)
+        if m.start() > (md.salutation.end if md.salutation else 0):
+            break
+    md.proposal_title = _title(text)
+    md.document_number = _document_number(text, lines, head_end)
+    md.date, md.date_span = _date(text, lines)
+    contact = _CONTACT.search(text, max(0, len(text) - 400))
+    if contact:
+        md.contact_person = Span(contact.start(1), contact.end(1), contact.group(1))
+    md.replying = _replying(text, lines, head_end)
+    md.co_handlers = _co_handlers(text, md)
+    md.jurisdiction = _jurisdiction(text, md)
+    if md.replying is None or md.replying.pronoun:
+        pronoun = text[md.replying.start : md.replying.end] if md.replying else None
+        md.replying_name = _body_from_document_number(md, pronoun)
+    if md.replying is None:
+        md.replying = _most_active(text, md)
+    return md
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _head_end(text: str, lines: list[tuple[int, int]]) -> int:
+    """End of the frame that opens a letter: the paragraph saying 收悉 and the one after it."""
+    seen, after = 0, False
+    for start, end in lines:
+        if text[start:end].strip():
+            seen += 1
+            if after:
+                return end
+            if "收悉" in text[start:end] or seen >= 8:
+                after = True
+    return min(len(text), 600)
+
+
+def _first_body_break(text: str, head_end: int) -> int:
+    return head_end
+
+
+def _salutation(text: str, lines: list[tuple[int, int]], head_end: int) -> Span | None:
+    for start, end in lines:
+        if start >= head_end:
+            break
+        line = text[start:end]
+        m = _SALUTATION.match(line)
+        if m and "关于" not in m.group(1) and not re.search(r"\d{4}|〔|号", m.group(1)):
+            return Span(start + m.start(1), start + m.end(1), m.group(1))
+    return None
+
+
+_PERSON = re.compile(
+    f"(?:[{CJK}]*?代表团)?([{CJK}·]{{2,4}}?)(?:\\(?等\\)?|等\\d+名|等[一二三四五六七八九十]+名)?(代表|委员|同志)$"
+)
+
+
+def _proposers(span: Span) -> list[tuple[str, Span]]:
+    out = []
+    pos = span.start
+    for part in re.split(r"([,，、])", span.value):
+        if part in ",，、" or not part.strip():
+            pos += len(part)
+            continue
+        m = _PERSON.match(part)
+        if m:
+            out.append(("Deputy", Span(pos + m.start(1), pos + m.end(1), m.group(1))))
+        else:
+            out.append(("Agency", Span(pos, pos + len(part), part)))
+        pos += len(part)
+    return out
+
+
+def _title(text: str) -> Span | None:
+    m = _TITLE_QUOTED.search(text, 0, 1500) or _TITLE_BARE.search(text, 0, 1500)
+    if not m:
+        return None
+    return Span(m.start(1), m.end(1), re.sub(r"\s+", " ", m.group(1)).strip())
+
+
+def _document_number(text: str, lines: list[tuple[int, int]], head_end: int) -> Span | None:
+    for start, end in lines:
+        if start >= head_end:
+            break
+        m = _DOCNO.search(text, start, end)
+        if m and (m.start() == start or not text[start : m.start()].strip() or "复" in m.group()):
+            value = re.sub(r"\s", "", m.group())
+            return Span(m.start(), m.end(), value)
+    return None
+
+
+def _date(text: str, lines: list[tuple[int, int]]) -> tuple[dt.date | None, Span | None]:
+    for start, end in reversed(lines[-8:]):
+        m = _DATE.fullmatch(text[start:end].strip())
+        if m:
+            try:
+                d = dt.date(*(_cn_number(g) for g in m.groups()))
+            except ValueError:
+                continue
+            at = start + text[start:end].index(m.group())
+            return d, Span(at, at + len(m.group()), d.isoformat())
+    return None, None
+
+
+def _replying(text: str, lines: list[tuple[int, int]], head_end: int) -> AgencySpan | None:
+    """The body that wrote the letter: title line, then signature, then the frame's subject."""
+    for start, end in lines[:4]:
+        line = text[start:end]
+        if "关于" in line and not re.search("[,，。]", line):
+            cut = start + line.index("关于")
+            found = [a for a in find_agencies(text[:cut]) if a.start == start + len(line) - len(line.lstrip())
+                     and a.end == cut]
+            if found:
+                return found[0]
+    for start, end in reversed(lines[-6:]):
+        line = text[start:end].strip()
+        if line and has_agency_suffix(line) and len(line) <= 30 and not re.search(r"[,，。:：]", line):
+            at = start + text[start:end].index(line)
+            return AgencySpan(at, at + len(line), "")
+    head = find_agencies(text[:head_end])
+    for a in head:
+        after = text[a.end : a.end + 6]
+        if not a.pronoun and re.match("(?:高度重视|会同|牵头|全面履行|认真|积极)", after):
+            name = text[a.start : a.end]
+            if not re.search("(?:委|政府|政协)$", name) or "局" in name:
+                return a
+    return next((a for a in find_agencies(text[:1500]) if a.pronoun and text[a.start : a.end] != "贵单位"), None)
+
+
+def _co_handlers(text: str, md: Metadata) -> list[AgencySpan]:
+    limit = len(text) if md.salutation is None else min(len(text), md.salutation.end + 900)
+    start = md.salutation.end if md.salutation else 0
+    for m in _HANDLING.finditer(text, start, limit):
+        stop = _HANDLING_END.search(text, m.end(), limit)
+        region_start, region_end = m.end(), stop.start() if stop else limit
+        items = _list_items(text, region_start, region_end)
+        found = [a for a in items if not a.pronoun]
+        if found:
+            return found
+    return []
+
+
+def _list_items(text: str, start: int, end: int) -> list[AgencySpan]:
+    """Agencies in an enumeration: every item counts, whatever its suffix (镇, 中心, 管委会…)."""
+    out: list[AgencySpan] = []
+    known = {(a.start, a.end): a for a in find_agencies(text[:end]) if a.start >= start}
+    pos = start
+    for piece in re.split(r"([、,，]|(?<=[局委厅办部社会心室组府镇])(?:和|及|以及)(?=[市区省县国]))", text[start:end]):
+        if piece is None:
+            continue
+        s, e = pos, pos + len(piece)
+        pos = e
+        if not piece.strip() or re.fullmatch(r"[、,，]|和|及|以及", piece):
+            continue
+        inner = [a for (a0, _), a in known.items() if s <= a0 < e]
+        if inner:
+            out.extend(sorted(inner, key=lambda a: a.start))
+        elif (
+            2 <= len(piece) <= 15
+            and re.fullmatch(f"[{CJK}()（）]+(?:{_ITEM_END})", piece)
+            and not re.match("[我各有相本]", piece)
+        ):
+            out.append(AgencySpan(s, e, ""))
+    return out
+
+
+@lambda f: f()
+def _doc_prefixes() -> dict[str, str]:
+    out = {}
+    for row in load_table("places.tsv"):
+        for alias in row[3].split("|") if len(row) > 3 and row[3] else []:
+            if len(alias) == 1:
+                out.setdefault(alias, row[0])
+    return out
+
+
+def _split_document_number(value: str) -> tuple[str | None, str]:
+    """Split a document number's stem into its place and the body's abbreviation.
+
+    >>> _split_document_number("穗云农函〔2021〕103号")
+    ('广州市白云区', '农')
+    >>> _split_document_number("渝经信复函〔2020300")
+    ('重庆市', '经信')
+    """
+    stem = re.split(r"[〔\[【(]", value)[0]
+    place = _doc_prefixes.get(stem[:1])
+    rest = stem[1:] if place else stem
+    if place:
+        for row in load_table("places.tsv"):
+            aliases = row[3].split("|") if len(row) > 3 and row[3] else []
+            if row[1] == "district" and row[2] == place and rest[:1] in aliases:
+                place, rest = row[0], rest[1:]
+                break
+    body = re.sub("(?:提复|复函|函区字|函|复|发|字)+$", "", rest)
+    return place, body
+
+
+def _body_from_document_number(md: Metadata, pronoun: str | None) -> str | None:
+    """The replying body named by the abbreviation in the letter's document number (渝经信 → 经信委)."""
+    if not md.document_number:
+        return None
+    place, body = _split_document_number(md.document_number.value)
+    if not place or not body:
+        return None
+    suffixes = ["局", "委", "厅"]
+    if pronoun and pronoun[-1] in "局委厅":
+        suffixes = [pronoun[-1]]
+    table = {row[0]: row[1] for row in load_table("abbreviations.tsv")}
+    for suffix in suffixes:
+        if body + suffix in table:
+            return place + table[body + suffix]
+    return None
+
+
+def _most_active(text: str, md: Metadata) -> AgencySpan | None:
+    """Last resort: the body that most often opens a clause as its subject (市政务和数据局:…)."""
+    co = {text[a.start : a.end] for a in md.co_handlers}
+    counts: dict[str, list[AgencySpan]] = {}
+    for a in find_agencies(text):
+        name = text[a.start : a.end]
+        before = text[a.start - 1] if a.start else "\n"
+        if a.pronoun or name in co or re.search("(?:委|政府|政协)$", name) or before not in "\n,，。)）:：":
+            continue
+        counts.setdefault(name, []).append(a)
+    best = max(counts.values(), key=len, default=[])
+    return best[0] if len(best) >= 2 else None
+
+
+def _jurisdiction(text: str, md: Metadata) -> str | None:
+    """The place the letter speaks for: from the replying body, the document number, the text."""
+    places = place_names()
+    if md.replying and not md.replying.pronoun:
+        name = text[md.replying.start : md.replying.end]
+        for p in places:
+            if name.startswith(p):
+                return _full_place(name, p)
+    if md.replying and text[md.replying.start : md.replying.end] == "我部":
+        return "中华人民共和国"
+    if md.document_number:
+        place, _ = _split_document_number(md.document_number.value)
+        if place:
+            return place
+    counts: dict[str, int] = {}
+    for p in places:
+        n = text.count(p)
+        if n and len(p) >= 3:
+            counts[p] = n
+    if not counts:
+        return None
+    best = max(counts, key=lambda p: (counts[p], len(p)))
+    if "我区" in text:
+        for row in load_table("places.tsv"):
+            if row[1] == "district" and row[2] == best and row[0] in text:
+                return row[0]
+    return best
+
+
+def _full_place(name: str, prefix: str) -> str:
+    """Canonical place for a name's prefix, including a district after a city (广州市白云区)."""
+    rest = name[len(prefix) :]
+    for row in load_table("places.tsv"):
+        aliases = [a for a in (row[3].split("|") if len(row) > 3 and row[3] else []) if len(a) >= 2]
+        if prefix in (row[0], *aliases):
+            full = row[0]
+            for sub in load_table("places.tsv"):
+                if sub[1] == "district" and sub[2] == full and rest.startswith(sub[0][len(full) :]):
+                    return sub[0]
+            return full
+    return prefix

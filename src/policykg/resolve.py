@@ -1,0 +1,243 @@
+"""Mentions → Entities: canonical names in the letter's jurisdiction, aliases, stable IRIs.
+
+All IRI minting lives here. The same entity gets the same ASCII IRI in every run and every
+letter, because an IRI is a hash of the entity's kind and canonical name, and the canonical
+name depends only on the mention and its own letter's jurisdiction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from rdflib import URIRef
+
+from policykg.agencies import central_aliases
+from policykg.extract import Extraction, Mention
+from policykg.resources import load_table
+from policykg.vocab import ID
+
+__all__ = ["TOP_CLASS", "Entity", "Resolution", "canonical_agency", "mint_iri", "resolve"]
+
+# The top class of each mention kind: one IRI space per top class.
+TOP_CLASS = {
+    "Agency": "Agency",
+    "Deputy": "Deputy",
+    "Regulation": "Regulation",
+    "Program": "Program",
+    "Platform": "Program",
+    "Fund": "Program",
+    "LoanProduct": "Program",
+    "Firm": "Firm",
+    "Bank": "Firm",
+    "IndustryCluster": "IndustryCluster",
+    "IndustrialPark": "IndustryCluster",
+}
+
+
+@dataclass
+class Entity:
+    """A real-world thing named in letters, with its canonical label and the forms seen."""
+
+    iri: URIRef
+    kind: str
+    label: str
+    alt_labels: set[str] = field(default_factory=set)
+    jurisdiction: str | None = None
+
+
+@dataclass
+class Resolution:
+    """The entities of one letter, and which entity each mention stands for."""
+
+    entities: dict[URIRef, Entity] = field(default_factory=dict)
+    of_mention: dict[Mention, Entity] = field(default_factory=dict)
+    replying: Entity | None = None
+    proposal: URIRef | None = None
+    proposers: list[tuple[Entity, tuple[int, int]]] = field(default_factory=list)
+    co_handlers: list[tuple[Entity, tuple[int, int]]] = field(default_factory=list)
+
+
+def mint_iri(kind: str, key: str) -> URIRef:
+    """The IRI for an entity of a kind with a normalised key.
+
+    >>> str(mint_iri("Agency", "广州市财政局"))[:36]
+    'https://w3id.org/policykg/id/agency/'
+    """
+    top = TOP_CLASS.get(kind, kind)
+    slug = re.sub(r"(?<!^)(?=[A-Z])", "-", top).lower()
+    return ID[f"{slug}/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"]
+
+
+@cache
+def _abbreviations() -> tuple[tuple[str, str], ...]:
+    rows = [(r[0], r[1]) for r in load_table("abbreviations.tsv") if r[0] != r[1]]
+    return tuple(sorted(rows, key=lambda r: len(r[0]), reverse=True))
+
+
+@cache
+def _places() -> dict[str, tuple[str, str, str]]:
+    """Place name or alias (2+ characters) → (full name, level, parent)."""
+    out = {}
+    for row in load_table("places.tsv"):
+        aliases = row[3].split("|") if len(row) > 3 and row[3] else []
+        for name in (row[0], *aliases):
+            if len(name) >= 2:
+                out.setdefault(name, (row[0], row[1], row[2]))
+    return out
+
+
+def _expand(rest: str) -> str:
+    """Expand the standard contractions in the function part of an agency name."""
+    for short, full in _abbreviations():
+        if rest.endswith(short) or short in rest:
+            return rest.replace(short, full, 1)
+    return rest
+
+
+def _level(jurisdiction: str | None, level: str) -> str | None:
+    """The jurisdiction's enclosing place at a level (province / city / district)."""
+    place = jurisdiction
+    while place:
+        info = _places().get(place)
+        if info is None:
+            return None
+        if info[1] == level:
+            return info[0]
+        place = info[2]
+    return None
+
+
+def canonical_agency(name: str, prefix: str, jurisdiction: str | None) -> str | None:
+    """The full official name of an agency written ``name`` in a letter of ``jurisdiction``.
+
+    Returns None when the name is relative (市/区/省…) and the jurisdiction is unknown.
+
+    >>> canonical_agency("市住房城乡建设局", "市", "广州市")
+    '广州市住房和城乡建设局'
+    >>> canonical_agency("区财政局", "区", "广州市番禺区")
+    '广州市番禺区财政局'
+    >>> canonical_agency("工信部", "", None)
+    '中华人民共和国工业和信息化部'
+    >>> canonical_agency("市政府", "市", "广州市白云区")
+    '广州市人民政府'
+    """
+    central = central_aliases().get(name)
+    if central:
+        return central
+    if name.startswith("人民银行"):
+        return "中国" + name
+    place, rest = None, name
+    if prefix in ("市", "区", "省", "自治区", "县", "镇"):
+        level = {"市": "city", "区": "district", "省": "province", "自治区": "province"}.get(prefix)
+        place = _level(jurisdiction, level) if level else None
+        if place is None:
+            return None
+        rest = name[len(prefix) :]
+    elif prefix:
+        info = _places().get(prefix)
+        place, rest = (info[0] if info else prefix), name[len(prefix) :]
+        sub = next((p for p in _places() if rest.startswith(p) and _places()[p][2] == place), None)
+        if sub:
+            place, rest = _places()[sub][0], rest[len(sub) :]
+    elif re.search("厅$", name):
+        place = _level(jurisdiction, "province")
+    else:
+        place = jurisdiction if jurisdiction and jurisdiction != "中华人民共和国" else None
+    if place is None:
+        return None
+    if rest in ("政府", "人民政府"):
+        return place + "人民政府"
+    if rest.startswith("委") and not rest.startswith("委员会"):
+        return f"中共{place}委员会" if rest == "委" else f"中共{place}委{_expand(rest[1:])}"
+    if rest == "政协":
+        return f"中国人民政治协商会议{place}委员会"
+    return place + _expand(rest)
+
+
+def _key(kind: str, name: str) -> str:
+    return re.sub(r"[\s“”\"《》]", "", name)
+
+
+def resolve(ex: Extraction) -> Resolution:
+    """Resolve an extraction's mentions to entities with stable IRIs."""
+    res = Resolution()
+    md = ex.metadata
+    text = ex.letter.text
+    juris = md.jurisdiction
+
+    def entity(kind: str, label: str, key: str, surface: str | None) -> Entity:
+        iri = mint_iri(kind, key)
+        ent = res.entities.get(iri)
+        if ent is None:
+            ent = Entity(iri, kind, label)
+            res.entities[iri] = ent
+        elif TOP_CLASS.get(kind) == kind and ent.kind != kind and TOP_CLASS.get(ent.kind) != ent.kind:
+            pass  # keep the more specific class already seen
+        elif TOP_CLASS.get(ent.kind) == ent.kind and kind != ent.kind:
+            ent.kind = kind
+        if surface and surface != ent.label:
+            ent.alt_labels.add(surface)
+        return ent
+
+    def agency(name: str, prefix: str) -> Entity:
+        full = canonical_agency(name, prefix, juris)
+        if full is None:  # relative name in a letter of unknown place: keep it to this letter
+            return entity("Agency", name, f"{ex.letter.key}|{name}", None)
+        ent = entity("Agency", full, full, name)
+        ent.jurisdiction = ent.jurisdiction or _jurisdiction_of(full)
+        return ent
+
+    if md.replying is not None and not md.replying.pronoun:
+        res.replying = agency(text[md.replying.start : md.replying.end], md.replying.prefix)
+    elif md.replying_name:
+        res.replying = agency(md.replying_name, "")
+    for m in ex.mentions:
+        if m.kind == "Agency":
+            if m.pronoun:
+                if res.replying is not None and m.name != "贵单位":
+                    res.of_mention[m] = res.replying
+                continue
+            res.of_mention[m] = agency(m.name, m.prefix)
+        else:
+            surface = text[m.start : m.end].strip("《》“”\"")
+            res.of_mention[m] = entity(m.kind, m.name, _key(m.kind, m.name), surface)
+            res.of_mention[m].alt_labels.update(a for a in m.aliases if a != m.name)
+    for r in ex.relations:
+        for m in (r.subject, r.object):
+            if m not in res.of_mention:
+                surface = text[m.start : m.end].strip("《》“”\"")
+                res.of_mention[m] = entity(m.kind, m.name, _key(m.kind, m.name), surface)
+    for kind, span in md.proposers:
+        if kind == "Deputy":
+            ent = entity("Deputy", span.value, f"{juris or ex.letter.key}|{span.value}", None)
+            ent.alt_labels.add(text[span.start : span.end])
+        else:
+            ent = agency(span.value, _prefix_of(span.value))
+        res.proposers.append((ent, (span.start, span.end)))
+    for a in md.co_handlers:
+        name = text[a.start : a.end]
+        res.co_handlers.append((agency(name, a.prefix or _prefix_of(name)), (a.start, a.end)))
+    number = md.proposal_number.value if md.proposal_number else None
+    res.proposal = mint_iri("Proposal", f"{juris}|{number}" if number else ex.letter.key)
+    return res
+
+
+def _prefix_of(name: str) -> str:
+    for p in sorted(_places(), key=len, reverse=True):
+        if name.startswith(p):
+            return p
+    for short in ("自治区", "市", "区", "省", "县"):
+        if name.startswith(short) and not name.startswith("市场"):
+            return short
+    return ""
+
+
+def _jurisdiction_of(full: str) -> str | None:
+    best = None
+    for name, (canonical, _level_, _parent) in _places().items():
+        if full.startswith(name) and (best is None or len(canonical) > len(best)):
+            best = canonical
+    return best

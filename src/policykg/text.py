@@ -1,0 +1,93 @@
+"""Text helpers shared by the extraction stages: matching form, sentences, redaction.
+
+The matching form of a text has exactly the same length as the text, so an offset found in
+one is an offset in the other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["CJK", "Sentence", "mask_spans", "redact", "split_sentences", "to_match_text"]
+
+CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+
+_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_WIDTH.update({0x3000: 0x20, ord("﹝"): ord("〔"), ord("﹞"): ord("〕"), ord("「"): ord("“"), ord("」"): ord("”")})
+_WIDTH.update({ord("\u00a0"): 0x20, ord("\t"): 0x20, ord("\r"): 0x20})
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a letter: ``text[start:end]``."""
+
+    index: int
+    start: int
+    end: int
+
+
+def to_match_text(text: str) -> str:
+    """Fold full-width ASCII and a few bracket variants to one form, keeping every offset.
+
+    >>> to_match_text("（第６号）：")
+    '(第6号):'
+    """
+    folded = text.translate(_WIDTH)
+    assert len(folded) == len(text)
+    return folded
+
+
+_SENTENCE_END = re.compile(r"[。!?！？;；]+[”’」)）]*|\n+")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split a letter into sentences at 。！？； and line breaks; blank stretches are dropped.
+
+    >>> [(s.start, s.end) for s in split_sentences("一是加强。二是完善!\\n三")]
+    [(0, 5), (5, 10), (11, 12)]
+    """
+    out: list[Sentence] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end() if not m.group().startswith("\n") else m.start()
+        _add_sentence(out, text, pos, end)
+        pos = m.end()
+    _add_sentence(out, text, pos, len(text))
+    return out
+
+
+def _add_sentence(out: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(index=len(out), start=start, end=end))
+
+
+_PRIVATE = re.compile(
+    r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|\d{17}[\dXx]|\d{3,4}-\d{7,8})(?!\d)"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+
+
+def redact(text: str) -> str:
+    """Mask phone numbers, e-mail addresses and ID-card numbers, keeping the length.
+
+    >>> redact("联系电话:13660007681")
+    '联系电话:＊＊＊＊＊＊＊＊＊＊＊'
+    """
+    return _PRIVATE.sub(lambda m: "＊" * len(m.group()), text)
+
+
+def mask_spans(text: str, spans: list[tuple[int, int]], fill: str = "□") -> str:
+    """Replace the given spans with a filler character, keeping every offset.
+
+    >>> mask_spans("ab《cd》e", [(2, 6)])
+    'ab□□□□e'
+    """
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = fill * (end - start)
+    return "".join(chars)
