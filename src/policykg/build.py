@@ -60,9 +60,9 @@ class _LetterWriter:
         return node
 
     def mention(self, entity: URIRef, start: int, end: int) -> None:
-        node = ID[f"{self.base}/m{start}-{end}"]
-        target = ID[f"{self.base}/m{start}-{end}/target"]
-        quote, pos = ID[f"{self.base}/m{start}-{end}/quote"], ID[f"{self.base}/m{start}-{end}/position"]
+        mid = f"{self.base}/m{start}-{end}-{hashlib.sha1(str(entity).encode()).hexdigest()[:8]}"
+        node, target = ID[mid], ID[f"{mid}/target"]
+        quote, pos = ID[f"{mid}/quote"], ID[f"{mid}/position"]
         g = self.g
         g.add((node, RDF.type, POL.Mention))
         g.add((node, OA.hasBody, entity))
@@ -110,7 +110,7 @@ def add_letter(ds: Dataset, ex: Extraction, res: Resolution) -> URIRef:
     if md.document_number:
         g.add((reply, POL.documentNumber, Literal(md.document_number.value)))
     if md.contact_person:
-        g.add((reply, POL.contactPerson, Literal(md.contact_person.value, lang="zh")))
+        g.add((reply, POL.contactPerson, Literal(md.contact_person.value)))
     if md.proposal_number:
         g.add((proposal, DCTERMS.identifier, Literal(md.proposal_number.value)))
     if md.proposal_title:

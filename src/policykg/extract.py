@@ -73,6 +73,7 @@ _ANCHORS = (
 _PROGRAM_CUES = "专项行动|行动计划|行动|工程|计划|机制|改革|试点|政策(?!性)|清单|基金|贷(?!款)|平台(?!公司|企业)|服务队|体系|模式"
 _PROGRAM_STOP = re.compile("^(?:该|这|此|相关|有关|各项|各类|一批|多项|上述|现有|相应|下一步|丰富|工作)")
 _GENERIC_PROGRAM = {"金融", "产业", "企业", "项目", "服务", "数字化", "扶持", "优惠", "保障", "奖补"}
+_VERB_START = re.compile("|".join(a for a in _ANCHORS.split("|") if len(a) >= 2) + "|到|如|对|为")
 _FIRM_SUFFIX = "股份有限公司|有限责任公司|有限公司|集团|公司|银行|证券|股份"
 _GENERIC_FIRMS = re.compile(
     "^(?:[各该本我国有大中小型地方民营政府平台商业合作政策性村镇开发性外资相关有关其他银行]+|"
@@ -167,13 +168,18 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _enumeration(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Items of A、B和C where the first item may carry a verb or anchor before it (带动A、B)."""
-    first = re.search("[、和]", text[start:end])
-    first_end = start + (first.start() if first else end - start)
-    cut = 0
-    for m in re.finditer(f"[^{CJK}A-Za-z0-9+.·]|{_ANCHORS}", text[start:first_end]):
-        cut = m.end()
-    return _items(text, start + cut, end)
+    """Items of A、B和C where a verb or anchor may stand before the first item (带动A、B).
+
+    The list starts after the last anchor word in the span (separators 和/及/与 aside)
+    that still leaves items of two characters or more.
+    """
+    anchors = "|".join(a for a in _ANCHORS.split("|") if a not in ("和", "及", "与"))
+    cuts = [0] + [m.end() for m in re.finditer(f"[^{CJK}A-Za-z0-9+.·、]|{anchors}", text[start:end])]
+    for cut in reversed(cuts):
+        items = _items(text, start + cut, end)
+        if items and all(e - s >= 2 for s, e in items):
+            return items
+    return []
 
 
 def _firm_mention(text: str, s: int, e: int) -> Mention | None:
@@ -203,7 +209,7 @@ def _firms(text: str) -> tuple[list[Mention], list[Relation]]:
             add(s, e)
     # 带动/支持/引进 A、B等(一批|N家)…企业 ;  A和B两家…企业
     enum = f"((?:{_NAME_CHARS}+、)*{_NAME_CHARS}+(?:和{_NAME_CHARS}+)?)"
-    counted = "(?:等(?:一批|[\\d一二三四五六七八九十]+家)?|(?<=[{CJK}])[两一二三四五六七八九十]+家)"
+    counted = f"(?:等(?:一批|[\\d一二三四五六七八九十]+家)?|(?<=[{CJK}])[两一二三四五六七八九十]+家)"
     for m in re.finditer(enum + counted + f"[{CJK}]{{0,8}}?(?:企业|公司)", text):
         for s, e in _enumeration(text, m.start(1), m.end(1)):
             add(s, e)

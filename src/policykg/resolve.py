@@ -194,6 +194,8 @@ def resolve(ex: Extraction) -> Resolution:
         res.replying = agency(text[md.replying.start : md.replying.end], md.replying.prefix)
     elif md.replying_name:
         res.replying = agency(md.replying_name, "")
+    elif md.replying is not None and text[md.replying.start : md.replying.end] in ("我区政府", "我市政府"):
+        res.replying = agency(text[md.replying.start + 1 : md.replying.end], text[md.replying.start + 1])
     for m in ex.mentions:
         if m.kind == "Agency":
             if m.pronoun:
