@@ -213,7 +213,7 @@ def find_agencies(text: str) -> list[AgencySpan]:
     for name in (*aliases, *_unprefixed_names()):
         for m in re.finditer(re.escape(name), text):
             before = text[m.start() - 1] if m.start() else ""
-            if before in "市区省县自" and before or (
+            if (before in "市区省县自" and before) or (
                 len(name) < 3 and re.match(f"[{CJK}]", before or " ") and before not in "、和及与同商经由在对向据"
             ):
                 continue

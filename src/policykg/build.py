@@ -124,7 +124,7 @@ def add_letter(ds: Dataset, ex: Extraction, res: Resolution) -> URIRef:
     for ent, (start, end) in res.proposers:
         w.statement(proposal, POL.proposedBy, ent.iri, start)
         w.mention(ent.iri, start, end)
-    for ent, (start, end) in res.co_handlers:
+    for ent, (start, _end) in res.co_handlers:
         if res.replying is not None and ent.iri == res.replying.iri:
             continue
         w.statement(proposal, POL.coHandler, ent.iri, start)

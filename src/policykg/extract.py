@@ -304,7 +304,8 @@ def _programs(text: str, original: str) -> list[Mention]:
         begin = _phrase_start(text, m.start(), limit=22)
         name = text[begin:end].replace("“", "").replace("”", "")
         core = name[: -len(m.group())]
-        if len(re.findall(f"[{CJK}]", core)) < 2 or re.search(r"\d+家", name) or core in _GENERIC_PROGRAM or _PROGRAM_STOP.match(name) or "□" in name:
+        generic = core in _GENERIC_PROGRAM or _PROGRAM_STOP.match(name) or re.search(r"\d+家|□", name)
+        if len(re.findall(f"[{CJK}]", core)) < 2 or generic:
             continue
         out[(begin, end)] = Mention(_program_kind(name), begin, end, name)
     return list(out.values())

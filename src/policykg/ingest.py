@@ -64,20 +64,27 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    sample = data[:4000]
-    if sample and sample.count(0) > len(sample) // 4:
-        zeros_even = sample[0::2].count(0)
-        codec = "utf-16-be" if zeros_even > sample[1::2].count(0) else "utf-16-le"
+    best: tuple[float, str, str] | None = None
+    for codec in ("gb18030", "utf-16-le", "utf-16-be", "big5"):
         try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            pass
-    for codec in ("gb18030", "big5"):
-        try:
-            return data.decode(codec), codec
+            text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-    raise ValueError("not text in UTF-8, UTF-16, GB18030/GBK or Big5")
+        score = _plausibility(text)
+        if best is None or score > best[0]:
+            best = (score, text, codec)
+    if best is None:
+        raise ValueError("not text in UTF-8, UTF-16, GB18030/GBK or Big5")
+    return best[1], best[2]
+
+
+_COMMON = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\n]")
+
+
+def _plausibility(text: str) -> float:
+    """Share of characters that a Chinese letter is made of (common CJK, punctuation, ASCII)."""
+    sample = text[:3000]
+    return len(_COMMON.findall(sample)) / max(1, len(sample))
 
 
 def read_letter(path: Path) -> Letter:
@@ -93,14 +100,13 @@ def read_letter(path: Path) -> Letter:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(path, f"cannot read file ({exc.strerror or exc})") from exc
-    if b"\x00" in data[:4000] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and data.count(0) < len(
-        data
-    ) // 8:
-        raise IngestError(path, "binary file, not a text letter")
     try:
         text, encoding = decode_bytes(data)
     except ValueError as exc:
-        raise IngestError(path, str(exc)) from exc
+        raise IngestError(path, f"binary file or unknown encoding: {exc}") from exc
+    controls = sum(1 for ch in text[:4000] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > len(text[:4000]) // 50:
+        raise IngestError(path, "binary file, not a text letter")
     if not text.strip():
         raise IngestError(path, "empty file")
     if not re.search(r"[\u4e00-\u9fff]", text):

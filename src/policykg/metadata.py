@@ -66,7 +66,7 @@ _DATE = re.compile(f"({_NUM}{{4}})\\s*年\\s*({_NUM}{{1,2}})\\s*月\\s*({_NUM}{{
 _NUMBER = re.compile(r"第\s*([A-Za-z]{0,4}\s*\d+)\s*号|[(（]\s*(列\s*\d+)\s*号\s*[)）]")
 _DOCNO = re.compile(f"[{CJK}]{{1,8}}[〔\\[【(]\\s*\\d{{4}}\\s*[〕\\]】)]?\\s*\\d+\\s*号?")
 _TITLE_QUOTED = re.compile(r"提出的[^《\n]{0,40}?《([^》\n]{4,120})》")
-_TITLE_BARE = re.compile(f"提出的(?:[^关\\n]{{0,40}}?号)?(关于[^\\n。]{{4,100}}?的(?:建议|提案))")
+_TITLE_BARE = re.compile("提出的(?:[^关\\n]{0,40}?号)?(关于[^\\n。]{4,100}?的(?:建议|提案))")
 _SALUTATION = re.compile(f"^\\s*(?:尊敬的)?([{CJK}A-Za-z0-9()（）,，、·]{{2,40}}?)\\s*[:：]")
 _CONTACT = re.compile(f"联系人\\s*[:：]?\\s*([{CJK}]{{2,4}}?)(?=[\\s,，;；、)）]|联系|电话|$)")
 _HANDLING = re.compile("(?:会同|经商|经与|经综合|积极组织|组织|商请)")
@@ -256,7 +256,7 @@ def _list_items(text: str, start: int, end: int) -> list[AgencySpan]:
 
 @lambda f: f()
 def _doc_prefixes() -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for row in load_table("places.tsv"):
         for alias in row[3].split("|") if len(row) > 3 and row[3] else []:
             if len(alias) == 1:

@@ -45,7 +45,7 @@ def build_graph(paths: Iterable[Path], *, on_error: Callable[[IngestError], None
     """
     started = time.perf_counter()
     report = BuildReport(dataset=new_dataset())
-    seen_entities = set()
+    seen_entities: set[object] = set()
     files = list(find_letters(paths))
     for path in files:
         try:

@@ -80,7 +80,7 @@ def _abbreviations() -> tuple[tuple[str, str], ...]:
 @cache
 def _places() -> dict[str, tuple[str, str, str]]:
     """Place name or alias (2+ characters) → (full name, level, parent)."""
-    out = {}
+    out: dict[str, tuple[str, str, str]] = {}
     for row in load_table("places.tsv"):
         aliases = row[3].split("|") if len(row) > 3 and row[3] else []
         for name in (row[0], *aliases):
@@ -209,7 +209,7 @@ def resolve(ex: Extraction) -> Resolution:
             res.of_mention[m].alt_labels.update(a for a in m.aliases if a != m.name)
     for r in ex.relations:
         for m in (r.subject, r.object):
-            if m not in res.of_mention:
+            if m not in res.of_mention and not m.pronoun:
                 surface = text[m.start : m.end].strip("《》“”\"")
                 res.of_mention[m] = entity(m.kind, m.name, _key(m.kind, m.name), surface)
     for kind, span in md.proposers:
@@ -239,7 +239,7 @@ def _prefix_of(name: str) -> str:
 
 def _jurisdiction_of(full: str) -> str | None:
     best = None
-    for name, (canonical, _level_, _parent) in _places().items():
+    for name, (canonical, *_) in _places().items():
         if full.startswith(name) and (best is None or len(canonical) > len(best)):
             best = canonical
     return best

@@ -27,7 +27,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, object] = {
     "pol": POL,
     "id": ID,
     "oa": OA,
