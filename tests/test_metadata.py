@@ -15,13 +15,17 @@ from tests.conftest import SEED
 def test_seed_letter_frame() -> None:
     text = to_match_text(SEED.read_text(encoding="utf-8"))
     md = read_metadata(text)
-    assert md.proposal_number and md.proposal_number.value == "20222149"
-    assert md.proposal_title and md.proposal_title.value.startswith("关于加大力度培育镶嵌在城乡地区")
+    assert md.proposal_number
+    assert md.proposal_number.value == "20222149"
+    assert md.proposal_title
+    assert md.proposal_title.value.startswith("关于加大力度培育镶嵌在城乡地区")
     assert [(k, s.value) for k, s in md.proposers] == [("Deputy", "洪芹华")]
-    assert md.replying and text[md.replying.start : md.replying.end] == "广州市工业和信息化局"
+    assert md.replying
+    assert text[md.replying.start : md.replying.end] == "广州市工业和信息化局"
     assert [text[a.start : a.end] for a in md.co_handlers] == ["市住房城乡建设局", "市地方金融监管局", "市供销总社", "市规划和自然资源局"]
     assert md.date == dt.date(2022, 6, 17)
-    assert md.contact_person and md.contact_person.value == "吴志"
+    assert md.contact_person
+    assert md.contact_person.value == "吴志"
     assert md.jurisdiction == "广州市"
 
 
@@ -46,7 +50,8 @@ def test_shared_letter_frames(
 ) -> None:
     text = to_match_text((shared_letters / name).read_text(encoding="utf-8"))
     md = read_metadata(text)
-    assert md.proposal_number and md.proposal_number.value == number
+    assert md.proposal_number
+    assert md.proposal_number.value == number
     assert [s.value for _, s in md.proposers] == proposers
     assert [text[a.start : a.end] for a in md.co_handlers] == co_handlers
     if jurisdiction:

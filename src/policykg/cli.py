@@ -16,7 +16,7 @@ from policykg.stats import read_graph, to_stats
 
 __all__ = ["main"]
 
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)
 _out = Console()
 
 
