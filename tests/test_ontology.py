@@ -472,6 +472,13 @@ def test_sparql_target_selects_what_its_constraint_rejects(shapes: Graph, name: 
     assert target_where == to_where_clause(str(shapes.value(constraint, SH.select)))
 
 
+def test_shapes_graph_is_valid_shacl(valid_data: Graph, shapes: Graph, ontology: Graph) -> None:
+    conforms, _, text = pyshacl.validate(
+        valid_data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, meta_shacl=True
+    )
+    assert conforms, text
+
+
 def test_valid_letter_conforms(valid_data: Graph, shapes: Graph, ontology: Graph) -> None:
     conforms, _, text = validate(valid_data, shapes, ontology)
     assert conforms, text
