@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from policykg.agencies import AgencySpan, find_agencies, has_agency_suffix, place_names
 from policykg.resources import load_table
@@ -82,7 +83,7 @@ def read_metadata(text: str) -> Metadata:
     md.salutation = _salutation(text, lines, head_end)
     if md.salutation:
         md.proposers = _proposers(md.salutation)
-    for m in _NUMBER.finditer(text, 0, _first_body_break(text, head_end)):
+    for m in _NUMBER.finditer(text, 0, head_end):
         value = re.sub(r"\s", "", m.group(1) or m.group(2))
         md.proposal_number = Span(m.start(), m.end(), value)
         if m.start() > (md.salutation.end if md.salutation else 0):
@@ -123,10 +124,6 @@ def _head_end(text: str, lines: list[tuple[int, int]]) -> int:
             if "收悉" in text[start:end] or seen >= 8:
                 after = True
     return min(len(text), 600)
-
-
-def _first_body_break(text: str, head_end: int) -> int:
-    return head_end
 
 
 def _salutation(text: str, lines: list[tuple[int, int]], head_end: int) -> Span | None:
@@ -254,7 +251,7 @@ def _list_items(text: str, start: int, end: int) -> list[AgencySpan]:
     return out
 
 
-@lambda f: f()
+@cache
 def _doc_prefixes() -> dict[str, str]:
     out: dict[str, str] = {}
     for row in load_table("places.tsv"):
@@ -273,7 +270,7 @@ def _split_document_number(value: str) -> tuple[str | None, str]:
     ('重庆市', '经信')
     """
     stem = re.split(r"[〔\[【(]", value)[0]
-    place = _doc_prefixes.get(stem[:1])
+    place = _doc_prefixes().get(stem[:1])
     rest = stem[1:] if place else stem
     if place:
         for row in load_table("places.tsv"):
