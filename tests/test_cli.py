@@ -16,6 +16,12 @@ from policykg.cli import main
 from tests.conftest import ROOT, SEED, SHARED
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its own folder, so the default store (.policykg/store) is its own."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.mark.parametrize("suffix", [".ttl", ".trig", ".nq", ".jsonld"])
 def test_build_writes_each_format(tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"seed{suffix}"

@@ -104,41 +104,64 @@ def has_agency_suffix(name: str) -> bool:
 
 _SUFFIX_AT = re.compile(_SUFFIXES)
 _MAX_BODY = 16
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_BAD_WORD_AT = re.compile("|".join(_BAD_WORDS))
+_SHORT_PREFIX_AT = re.compile("|".join(_SHORT_PREFIXES))
+_SPECIAL_HEAD_AT = re.compile(f"(?:{'|'.join(_SPECIAL_HEADS)})(?![{CJK}]*?(?:员会|办公))")
+
+
+@cache
+def _place_name_at() -> re.Pattern[str]:
+    """All place names as one alternation, longest first, so a match is the longest name at a position."""
+    return re.compile("|".join(re.escape(name) for name in place_names()))
+
+
+@cache
+def _prefix_start() -> re.Pattern[str]:
+    """The first characters of every prefix (and of 市场监): positions where an agency name may start."""
+    firsts = {name[0] for name in (*place_names(), *_SHORT_PREFIXES)}
+    return re.compile(f"[{re.escape(''.join(sorted(firsts)))}]")
+
+
+@cache
+def _standalone_names() -> tuple[str, ...]:
+    """Names matched without a prefix, in matching order: central bodies (longest first), then contractions."""
+    return (*sorted(central_aliases(), key=len, reverse=True), *_unprefixed_names())
 
 
 def _prefix_at(text: str, i: int) -> str:
     """The jurisdiction prefix starting at ``i``, or ``""``."""
     if text.startswith("市场", i):
         return ""
-    for name in place_names():
-        if text.startswith(name, i):
-            return name
-    for short in _SHORT_PREFIXES:
-        if text.startswith(short, i):
-            before = text[i - 1] if i > 0 else ""
-            if len(short) == 1 and before in _NOT_BEFORE.get(short, set()):
-                return ""
-            return short
-    return ""
+    place = _place_name_at().match(text, i)
+    if place:
+        return place.group()
+    short = _SHORT_PREFIX_AT.match(text, i)
+    if not short:
+        return ""
+    before = text[i - 1] if i > 0 else ""
+    if len(short.group()) == 1 and before in _NOT_BEFORE.get(short.group(), set()):
+        return ""
+    return short.group()
 
 
-def _scan_body(text: str, start: int, *, allow_empty: bool) -> list[int]:
-    """Candidate ends of an agency name whose body starts at ``start``."""
-    ends = []
+def _body_end(text: str, start: int) -> int | None:
+    """End of the shortest agency name whose body starts at ``start``: the first suffix after
+    at least one character of body, or ``None``."""
     i = start
     while i < len(text) and i - start <= _MAX_BODY:
         ch = text[i]
-        if not re.match(f"[{CJK}]", ch) or ch in _BODY_STOP:
+        if not _CJK_CHAR.match(ch) or ch in _BODY_STOP:
             break
-        if any(text.startswith(w, i) for w in _BAD_WORDS):
+        if _BAD_WORD_AT.match(text, i):
             break
         if i > start and text[i - 1] in "和及" and _prefix_at(text, i):
             break
-        m = _SUFFIX_AT.match(text, i)
-        if m and (i > start or allow_empty):
-            ends.append(m.end())
+        suffix = _SUFFIX_AT.match(text, i) if i > start else None
+        if suffix:
+            return suffix.end()
         i += 1
-    return ends
+    return None
 
 
 def _match_prefixed(text: str, i: int) -> AgencySpan | None:
@@ -146,34 +169,32 @@ def _match_prefixed(text: str, i: int) -> AgencySpan | None:
     if not prefix:
         before = text[i - 1] if i else ""
         if text.startswith("市场监", i) and before != "市":
-            ends = _scan_body(text, i, allow_empty=False) if text.startswith("市场监", i) else []
-            return AgencySpan(i, ends[0], "") if ends else None
+            end = _body_end(text, i)
+            return AgencySpan(i, end, "") if end is not None else None
         return None
     body = i + len(prefix)
     # a further place name (广州市 + 白云区) belongs to the prefix
     sub = _prefix_at(text, body)
     if sub and sub not in _SHORT_PREFIXES:
         body += len(sub)
-    head = re.match(f"(?:{'|'.join(_SPECIAL_HEADS)})(?![{CJK}]*?(?:员会|办公))", text[body:])
-    ends = _scan_body(text, body, allow_empty=False)
     if text[body : body + 2] in _GENERIC_BODIES or text[body : body + 1] in _GENERIC_BODIES:
         return None
+    head = _SPECIAL_HEAD_AT.match(text, body)
     if head:
-        special_end = body + head.end()
+        special_end = head.end()
         if text.startswith("人大", body) and not text.startswith("人大常委会", body):
             return None
         # 市委 + 组织部, 市政府 + 办公厅: a body may continue a parent body
-        more = _scan_body(text, special_end, allow_empty=False)
-        end = more[0] if more else special_end
-        return AgencySpan(i, end, prefix)
-    if not ends:
+        more = _body_end(text, special_end)
+        return AgencySpan(i, more if more is not None else special_end, prefix)
+    end = _body_end(text, body)
+    if end is None:
         return None
-    end = ends[0]
     name_suffix = _SUFFIX_AT_END.search(text[i:end])
     if name_suffix and name_suffix.group() in _PARENT_SUFFIXES:
-        more = _scan_body(text, end, allow_empty=False)
-        if more:
-            end = more[0]
+        more = _body_end(text, end)
+        if more is not None:
+            end = more
     return AgencySpan(i, end, prefix)
 
 
@@ -196,25 +217,26 @@ def find_agencies(text: str) -> list[AgencySpan]:
             for k in range(span.start, span.end):
                 taken[k] = True
 
-    for m in _BANK_BRANCH.finditer(text):
+    for m in _BANK_BRANCH.finditer(text) if "人民银行" in text else ():
         add(AgencySpan(m.start(), m.end(), ""))
-    for pronoun in PRONOUNS:
+    for pronoun in (p for p in PRONOUNS if p in text):
         for m in re.finditer(pronoun, text):
             add(AgencySpan(m.start(), m.end(), "", pronoun=True))
-    i = 0
-    while i < len(text):
-        span = None if taken[i] else _match_prefixed(text, i)
+    # left to right; after a name, go on at its end (a name can only start where a prefix does)
+    resume = 0
+    for start in _prefix_start().finditer(text):
+        i = start.start()
+        span = None if i < resume or taken[i] else _match_prefixed(text, i)
         if span:
             add(span)
-            i = span.end
-        else:
-            i += 1
-    aliases = sorted(central_aliases(), key=len, reverse=True)
-    for name in (*aliases, *_unprefixed_names()):
+            resume = span.end
+    for name in _standalone_names():
+        if name not in text:
+            continue
         for m in re.finditer(re.escape(name), text):
             before = text[m.start() - 1] if m.start() else ""
             if (before in "市区省县自" and before) or (
-                len(name) < 3 and re.match(f"[{CJK}]", before or " ") and before not in "、和及与同商经由在对向据"
+                len(name) < 3 and _CJK_CHAR.match(before or " ") and before not in "、和及与同商经由在对向据"
             ):
                 continue
             add(AgencySpan(m.start(), m.end(), ""))

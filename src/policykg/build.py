@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
+from rdflib.term import Node
 
 from policykg.extract import Extraction
 from policykg.resolve import Resolution
 from policykg.text import Sentence, redact
 from policykg.vocab import DCTERMS, ID, OA, POL, PROV, RDF, RDFS, SKOS, XSD
 
-__all__ = ["add_letter", "letter_graph_iri", "new_dataset"]
+__all__ = ["Triple", "letter_graph_iri", "letter_triples", "new_dataset"]
+
+Triple = tuple[Node, Node, Node]
 
 
 def letter_graph_iri(key: str) -> URIRef:
@@ -38,7 +41,7 @@ def new_dataset() -> Dataset:
 
 
 class _LetterWriter:
-    def __init__(self, g: Graph, ex: Extraction, res: Resolution) -> None:
+    def __init__(self, g: set[Triple], ex: Extraction, res: Resolution) -> None:
         self.g = g
         self.ex = ex
         self.res = res
@@ -93,10 +96,10 @@ class _LetterWriter:
         self.g.add((node, PROV.wasDerivedFrom, self.sentence(self.ex.sentence_of(offset))))
 
 
-def add_letter(ds: Dataset, ex: Extraction, res: Resolution) -> URIRef:
-    """Write one letter's graph into the dataset; return the graph's IRI."""
+def letter_triples(ex: Extraction, res: Resolution) -> tuple[URIRef, set[Triple]]:
+    """One letter's statements and the IRI of the named graph that holds them."""
     gid = letter_graph_iri(ex.letter.key)
-    g = ds.graph(gid)
+    g: set[Triple] = set()
     w = _LetterWriter(g, ex, res)
     md = ex.metadata
     reply, proposal = w.reply, res.proposal
@@ -147,4 +150,4 @@ def add_letter(ds: Dataset, ex: Extraction, res: Resolution) -> URIRef:
         if ent.jurisdiction:
             g.add((ent.iri, POL.jurisdiction, Literal(ent.jurisdiction, lang="zh")))
         g.add((ent.iri, POL.mentionedIn, reply))
-    return gid
+    return gid, g

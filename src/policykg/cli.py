@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from policykg.errors import IngestError, PolicyKGError
-from policykg.export import format_for, write_dump
-from policykg.pipeline import build_graph
+from policykg.build import letter_graph_iri
+from policykg.errors import IngestError, PolicyKGError, QueryError
+from policykg.export import format_for, write_atomic, write_dump
+from policykg.pipeline import build_store
+from policykg.remote import query_endpoint
+from policykg.sparql import bind_values, format_results, library, load_query, parse_param
 from policykg.stats import read_graph, to_stats
+from policykg.store import DEFAULT_STORE, LetterStore
 
 __all__ = ["main"]
 
@@ -26,33 +32,138 @@ def main() -> None:
     """Turn Chinese government reply letters into an evidence-backed RDF knowledge graph."""
 
 
+_STORE_HELP = f"Embedded Oxigraph store folder (default {DEFAULT_STORE}, relative to the current folder)."
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    _err.print(f"[red]error[/]: {exc}", highlight=False)
+    sys.exit(1)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="Dump file; the format follows its extension: .ttl, .trig, .nq, .jsonld.")
-def build(paths: tuple[Path, ...], out: Path) -> None:
-    """Read letters (files or folders) and write their knowledge graph to --out.
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_STORE, help=_STORE_HELP)
+@click.option("--no-store", is_flag=True, help="Do not touch any store; only write --out.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a dump of the letters just built; the format follows the extension: .ttl, .trig, .nq, .jsonld.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for reading letters (default: one per core).")
+def build(paths: tuple[Path, ...], store_dir: Path, no_store: bool, out: Path | None, jobs: int | None) -> None:
+    """Read letters (files or folders) into the store, and optionally write a dump to --out.
+
+    Each letter is one named graph; building a letter again replaces its graph in one
+    transaction.
 
     Exit codes: 0 all letters built; 1 nothing could be built; 2 some files failed (the
     others were built and written).
     """
+    if no_store and out is None:
+        raise click.UsageError("--no-store needs --out")
     try:
-        format_for(out)
-        report = build_graph(paths, on_error=lambda e: _err.print(f"[red]error[/]: {e}", highlight=False))
-        write_dump(report.dataset, out)
+        if out is not None:
+            format_for(out)
+        with LetterStore(None if no_store else store_dir) as store:
+            report = build_store(paths, store, jobs=jobs, on_error=lambda e: _err.print(f"[red]error[/]: {e}", highlight=False))
+            if out is not None:
+                write_dump((q for g in report.graphs for q in store.quads(g)), out)
     except PolicyKGError as exc:
-        _err.print(f"[red]error[/]: {exc}", highlight=False)
-        sys.exit(1)
+        _fail(exc)
     table = Table(title="policykg build", show_header=False)
     table.add_row("letters read", str(len(report.letters)))
     table.add_row("failed", str(len(report.failures)))
     table.add_row("entities", str(report.entities))
     table.add_row("triples", str(report.triples))
     table.add_row("time", f"{report.seconds:.2f} s")
-    table.add_row("written", str(out))
+    table.add_row("store", "none" if no_store else str(store_dir))
+    if out is not None:
+        table.add_row("written", str(out))
     _err.print(table)
     if report.failures:
         sys.exit(2)
+
+
+@main.command()
+@click.argument("query_name", metavar="NAME_OR_FILE", required=False)
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_STORE, help=_STORE_HELP)
+@click.option("--endpoint", help="SPARQL 1.1 query endpoint URL to ask instead of the local store.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help='Bind ?NAME. VALUE is a string; <IRI> for an IRI; "text"@zh or "1"^^xsd:integer for other literals.')
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Give up after this many seconds.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False), help="Write the results to a file.")
+@click.option("--list", "list_queries", is_flag=True, help="List the ready research queries in queries/.")
+def query(query_name: str | None, store_dir: Path, endpoint: str | None, params: tuple[str, ...], fmt: str,
+          timeout: float | None, out: Path | None, list_queries: bool) -> None:
+    """Run a SPARQL query (a file, or the name of one in queries/) on the store or an endpoint.
+
+    Queries that name no graph see the union of all letters' graphs. Parameters are bound
+    with VALUES, never pasted into the query text.
+    """
+    if list_queries:
+        t = Table(title="queries/")
+        for col in ("name", "question", "parameters"):
+            t.add_column(col)
+        for q in library():
+            t.add_row(q.name, q.question, q.parameters)
+        _out.print(t)
+        return
+    if query_name is None:
+        raise click.UsageError("give a query name or file (see --list)")
+    try:
+        _, text = load_query(query_name)
+        bound = bind_values(text, [parse_param(p) for p in params])
+        if endpoint:
+            results = query_endpoint(endpoint, bound, timeout=timeout)
+        else:
+            with LetterStore(store_dir, read_only=True) as store:
+                results = store.query(bound, timeout=timeout)
+    except PolicyKGError as exc:
+        _fail(exc)
+    if fmt != "table":
+        text_out = format_results(results, fmt)
+        if out is not None:
+            write_atomic(text_out.encode("utf-8"), out)
+        else:
+            click.echo(text_out, nl=False)
+        return
+    if results.boolean is not None:
+        _out.print("yes" if results.boolean else "no")
+        return
+    t = Table(title=f"{query_name} ({len(results.rows)} rows)")
+    for c in results.columns:
+        t.add_column(c)
+    for row in results.rows:
+        t.add_row(*(row[c].short() if c in row else "" for c in results.columns))
+    if out is not None:
+        console = Console(file=io.StringIO(), width=200)
+        console.print(t)
+        write_atomic(console.file.getvalue().encode("utf-8"), out)  # type: ignore[attr-defined]
+    else:
+        _out.print(t)
+
+
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_STORE, help=_STORE_HELP)
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Dump file; the format follows the extension: .ttl, .trig, .nq, .jsonld.")
+@click.option("--graph", "letters", multiple=True, metavar="LETTER",
+              help="Only this letter (its file stem or graph IRI); may be repeated.")
+def export(store_dir: Path, out: Path, letters: tuple[str, ...]) -> None:
+    """Write the store's letters (without the ontology) to a dump file.
+
+    Exporting the same store twice gives identical bytes.
+    """
+    try:
+        format_for(out)
+        with LetterStore(store_dir, read_only=True) as store:
+            known = store.letter_graphs()
+            graphs = [name if name.startswith("http") else str(letter_graph_iri(name)) for name in letters] or known
+            missing = [g for g in graphs if g not in known]
+            if missing:
+                raise QueryError(f"{store_dir}: no letter graph {', '.join(missing)}")
+            write_dump((q for g in graphs for q in store.quads(g)), out)
+    except PolicyKGError as exc:
+        _fail(exc)
+    _err.print(f"{len(graphs)} letters written to {out}", highlight=False)
 
 
 @main.command()

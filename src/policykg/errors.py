@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["IngestError", "NoLettersError", "OutputFormatError", "PolicyKGError"]
+__all__ = ["IngestError", "NoLettersError", "OutputFormatError", "PolicyKGError", "QueryError", "StoreError"]
 
 
 class PolicyKGError(Exception):
@@ -26,3 +26,11 @@ class NoLettersError(PolicyKGError):
 
 class OutputFormatError(PolicyKGError):
     """The output file's extension names no supported RDF format."""
+
+
+class StoreError(PolicyKGError):
+    """The store cannot be opened or written (missing, locked, corrupt)."""
+
+
+class QueryError(PolicyKGError):
+    """A query cannot be found, parsed, bound or run (or it timed out)."""

@@ -26,8 +26,8 @@ class GraphStats:
 
 def read_graph(path: Path) -> Graph:
     """Read a dump (any supported format) into one merged graph."""
-    fmt = format_for(path)
-    if fmt in ("trig", "nquads"):
+    fmt = {"Turtle": "turtle", "TriG": "trig", "N-Quads": "nquads", "JSON-LD": "json-ld"}[format_for(path).name]
+    if fmt in ("trig", "nquads", "json-ld"):
         ds = Dataset()
         ds.parse(path, format=fmt)
         g = Graph()

@@ -1,0 +1,157 @@
+"""The embedded Oxigraph store: one named graph per letter, replaced atomically.
+
+A store is a folder (default ``.policykg/store``). Each letter's statements live in its own
+named graph (``id:letter/<key>``); building a letter again drops and re-inserts that graph in
+one SPARQL Update, which Oxigraph applies as one transaction, so an interrupted build leaves
+the letter as it was. The ontology and shapes live in the graph ``id:ontology``.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg.errors import QueryError, StoreError
+from policykg.resources import ontology_files
+from policykg.sparql import Results, Term
+from policykg.vocab import ID, PREFIXES, XSD
+
+__all__ = ["DEFAULT_STORE", "ONTOLOGY_GRAPH", "LetterStore", "prefixes", "to_term"]
+
+DEFAULT_STORE = Path(".policykg/store")
+ONTOLOGY_GRAPH = str(ID["ontology"])
+_LETTER_PREFIX = str(ID["letter/"])
+
+
+class LetterStore:
+    """A persistent (or, with ``path=None``, in-memory) Oxigraph store of letter graphs."""
+
+    def __init__(self, path: Path | None = DEFAULT_STORE, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        try:
+            if path is None:
+                self.ox = ox.Store()
+            elif read_only:
+                if not path.is_dir():
+                    raise StoreError(f"{path}: no store here (build one with `policykg build ... --store {path}`)")
+                self.ox = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self.ox = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open store ({exc})") from exc
+
+    def __enter__(self) -> LetterStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush and release the store (and its lock); the object is unusable afterwards."""
+        if hasattr(self, "ox"):
+            if self.path is not None and not self.read_only:
+                self.ox.flush()
+            del self.ox
+
+    def replace_graph(self, graph: str, ntriples: str) -> None:
+        """Make the named graph hold exactly these N-Triples, in one transaction."""
+        self.ox.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}}} }}")
+
+    def load_ontology(self) -> None:
+        """(Re)load the ontology and shapes into their own graph."""
+        triples: list[str] = []
+        for path in ontology_files():
+            quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            triples.append(_bytes(ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8"))
+        self.replace_graph(ONTOLOGY_GRAPH, "".join(triples))
+
+    def letter_graphs(self) -> list[str]:
+        """The IRIs of the letters' graphs, sorted."""
+        graphs = (g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(g for g in graphs if g.startswith(_LETTER_PREFIX))
+
+    def quads(self, graph: str | None = None) -> list[ox.Quad]:
+        """The letters' quads (of one graph, or of every letter graph), without the ontology."""
+        if graph is not None:
+            return list(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return [q for g in self.letter_graphs() for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> Results:
+        """Run a SELECT or ASK query; the default graph is the union of all graphs.
+
+        With a timeout, the query runs in a worker thread; if it has not finished in time,
+        QueryError is raised (the thread is abandoned; the CLI exits right after).
+        """
+        box: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                box["result"] = self._query(sparql)
+            except BaseException as exc:  # handed to the caller's thread
+                box["error"] = exc
+
+        if timeout is None:
+            return self._query(sparql)
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise QueryError(f"query timed out after {timeout:g} s (local store)")
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["result"]  # type: ignore[return-value]
+
+    def _query(self, sparql: str) -> Results:
+        try:
+            answer = self.ox.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"query syntax error: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from exc
+        if isinstance(answer, ox.QueryBoolean):
+            return Results(boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            columns = [v.value for v in answer.variables]
+            rows = []
+            for solution in answer:
+                row = {}
+                for c in columns:
+                    value = solution[c]
+                    if value is not None:
+                        row[c] = to_term(value)
+                rows.append(row)
+            return Results(columns=columns, rows=rows)
+        raise QueryError("only SELECT and ASK queries give rows; use CONSTRUCT with `policykg export` instead")
+
+    def flush(self) -> None:
+        """Write buffered changes to disk."""
+        if self.path is not None and not self.read_only:
+            self.ox.flush()
+
+
+def _bytes(data: bytes | None) -> bytes:
+    assert data is not None  # serializers return bytes when given no output
+    return data
+
+
+def to_term(node: object) -> Term:
+    """An Oxigraph term as a result Term."""
+    if isinstance(node, ox.NamedNode):
+        return Term("uri", node.value)
+    if isinstance(node, ox.BlankNode):
+        return Term("bnode", node.value)
+    if isinstance(node, ox.Literal):
+        if node.language:
+            return Term("literal", node.value, lang=node.language)
+        datatype = node.datatype.value
+        return Term("literal", node.value, datatype=None if datatype == str(XSD.string) else datatype)
+    raise QueryError(f"unsupported term in results: {node!r}")
+
+
+def prefixes() -> dict[str, str]:
+    """The project's prefixes as plain strings, for serializers and queries."""
+    return {name: str(ns) for name, ns in PREFIXES.items()}
