@@ -183,7 +183,7 @@ def resolve(ex: Extraction) -> Resolution:
         return ent
 
     def agency(name: str, prefix: str) -> Entity:
-        full = canonical_agency(name, prefix, juris)
+        full = canonical_agency(name, prefix or _prefix_of(name), juris)
         if full is None:  # relative name in a letter of unknown place: keep it to this letter
             return entity("Agency", name, f"{ex.letter.key}|{name}", None)
         ent = entity("Agency", full, full, name)
