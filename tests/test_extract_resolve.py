@@ -23,9 +23,14 @@ def iri_of(g: Graph, label: str) -> URIRef:
     return iri
 
 
+def zh(g: Graph, node: object) -> str:
+    """The Chinese label of a node."""
+    return next(str(o) for o in g.objects(node, RDFS.label) if getattr(o, "language", None) == "zh")  # type: ignore[arg-type]
+
+
 def test_firms_anchor_clusters(seed_graph: Graph) -> None:
     display = iri_of(seed_graph, "新型显示产业集群")
-    anchors = {str(seed_graph.value(f, RDFS.label)) for f in seed_graph.subjects(POL.anchorOf, display)}
+    anchors = {zh(seed_graph, f) for f in seed_graph.subjects(POL.anchorOf, display)}
     assert anchors == {"乐金OLED", "华星光电"}
     assert set(seed_graph.subjects(POL.memberOf, display)) == set(seed_graph.subjects(POL.anchorOf, display))
 
@@ -33,20 +38,20 @@ def test_firms_anchor_clusters(seed_graph: Graph) -> None:
 def test_chain_leader_platforms_drive_firms(seed_graph: Graph) -> None:
     platform = iri_of(seed_graph, "汽车产业自动化平台")
     assert (platform, RDF.type, POL.Platform) in seed_graph
-    assert {str(seed_graph.value(f, RDFS.label)) for f in seed_graph.objects(platform, POL.chainLeader)} == {"广汽本田"}
-    assert {str(seed_graph.value(f, RDFS.label)) for f in seed_graph.objects(platform, POL.drives)} == {"瑞立科密", "明珞装备"}
+    assert {zh(seed_graph, f) for f in seed_graph.objects(platform, POL.chainLeader)} == {"广汽本田"}
+    assert {zh(seed_graph, f) for f in seed_graph.objects(platform, POL.drives)} == {"瑞立科密", "明珞装备"}
 
 
 def test_loan_products_are_offered_by_banks(seed_graph: Graph) -> None:
     bank = iri_of(seed_graph, "广州农商银行")
     assert (bank, RDF.type, POL.Bank) in seed_graph
-    products = {str(seed_graph.value(p, RDFS.label)) for p in seed_graph.subjects(POL.offeredBy, bank)}
+    products = {zh(seed_graph, p) for p in seed_graph.subjects(POL.offeredBy, bank)}
     assert products == {"银农通", "金米乡村振兴生猪养殖贷", "农耕贷"}
 
 
 def test_joint_issuers_of_a_regulation(seed_graph: Graph) -> None:
     reg = iri_of(seed_graph, "2021-2023年广州市政策性农业保险实施方案")
-    issuers = {str(seed_graph.value(a, RDFS.label)) for a in seed_graph.objects(reg, POL.issuedBy)}
+    issuers = {zh(seed_graph, a) for a in seed_graph.objects(reg, POL.issuedBy)}
     assert issuers == {"广州市地方金融监督管理局", "广州市农业农村局", "广州市财政局", "广州市气象局"}
 
 

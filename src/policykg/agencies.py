@@ -118,9 +118,13 @@ def _place_name_at() -> re.Pattern[str]:
 
 @cache
 def _prefix_start() -> re.Pattern[str]:
-    """The first characters of every prefix (and of 市场监): positions where an agency name may start."""
-    firsts = {name[0] for name in (*place_names(), *_SHORT_PREFIXES)}
-    return re.compile(f"[{re.escape(''.join(sorted(firsts)))}]")
+    """Positions where a place name or a short prefix starts: the only places an agency name may start.
+
+    The leading character class only lets the regex engine skip quickly to possible starts.
+    """
+    names = (*place_names(), *_SHORT_PREFIXES)
+    firsts = re.escape("".join(sorted({name[0] for name in names})))
+    return re.compile(f"(?=[{firsts}])(?={'|'.join(re.escape(name) for name in names)})")
 
 
 @cache
@@ -146,8 +150,10 @@ def _prefix_at(text: str, i: int) -> str:
 
 
 def _body_end(text: str, start: int) -> int | None:
-    """End of the shortest agency name whose body starts at ``start``: the first suffix after
-    at least one character of body, or ``None``."""
+    """End of the shortest agency name whose body starts at ``start``, or ``None``.
+
+    The name ends with the first suffix after at least one character of body.
+    """
     i = start
     while i < len(text) and i - start <= _MAX_BODY:
         ch = text[i]
@@ -217,8 +223,9 @@ def find_agencies(text: str) -> list[AgencySpan]:
             for k in range(span.start, span.end):
                 taken[k] = True
 
-    for m in _BANK_BRANCH.finditer(text) if "人民银行" in text else ():
-        add(AgencySpan(m.start(), m.end(), ""))
+    if "人民银行" in text:  # checked first: the pattern's optional 中国 keeps the engine from a quick literal search
+        for m in _BANK_BRANCH.finditer(text):
+            add(AgencySpan(m.start(), m.end(), ""))
     for pronoun in (p for p in PRONOUNS if p in text):
         for m in re.finditer(pronoun, text):
             add(AgencySpan(m.start(), m.end(), "", pronoun=True))

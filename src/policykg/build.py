@@ -15,8 +15,9 @@ import hashlib
 from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
+from policykg.english import english_name, pinyin_name
 from policykg.extract import Extraction
-from policykg.resolve import Resolution
+from policykg.resolve import Resolution, mint_iri, renamed_to
 from policykg.text import Sentence, redact
 from policykg.vocab import DCTERMS, ID, OA, POL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -144,10 +145,26 @@ def letter_triples(ex: Extraction, res: Resolution) -> tuple[URIRef, set[Triple]
         involved[ent.iri] = ent
     for ent in involved.values():
         g.add((ent.iri, RDF.type, POL[ent.kind]))
-        g.add((ent.iri, RDFS.label, Literal(ent.label, lang="zh")))
+        if ent.kind == "Agency":
+            _agency_labels(g, ent.iri, ent.label)
+        else:
+            g.add((ent.iri, RDFS.label, Literal(ent.label, lang="zh")))
         for alt in sorted(ent.alt_labels - {ent.label}):
             g.add((ent.iri, SKOS.altLabel, Literal(alt, lang="zh")))
         if ent.jurisdiction:
             g.add((ent.iri, POL.jurisdiction, Literal(ent.jurisdiction, lang="zh")))
         g.add((ent.iri, POL.mentionedIn, reply))
+        successor = renamed_to(ent.label) if ent.kind == "Agency" else None
+        if successor is not None:
+            new = mint_iri("Agency", successor)
+            g.add((ent.iri, DCTERMS.isReplacedBy, new))
+            g.add((new, DCTERMS.replaces, ent.iri))
+            g.add((new, RDF.type, POL.Agency))
+            _agency_labels(g, new, successor)
     return gid, g
+
+
+def _agency_labels(g: set[Triple], iri: URIRef, name: str) -> None:
+    g.add((iri, RDFS.label, Literal(name, lang="zh")))
+    g.add((iri, RDFS.label, Literal(english_name(name), lang="en")))
+    g.add((iri, RDFS.label, Literal(pinyin_name(name), lang="zh-Latn-pinyin")))

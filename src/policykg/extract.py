@@ -10,6 +10,7 @@ programs by quoted names and cue words (…行动/工程/计划/机制/改革/�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from policykg.agencies import find_agencies, place_names
@@ -187,9 +188,18 @@ _FIRM_ENUMERATION = re.compile(
     f"(?:等(?:一批|[\\d一二三四五六七八九十]+家)?|(?<=[{CJK}])[两一二三四五六七八九十]+家)"
     f"[{CJK}]{{0,8}}?(?:企业|公司)"
 )
-# Every match of _FIRM_ENUMERATION lies inside one run of these characters and holds 等 or 家
-# and 企业 or 公司; trying it only on such runs saves its backtracking over all other text.
 _NAME_RUN = re.compile(f"[{CJK}A-Za-z0-9+.·、\\d]+")
+
+
+def _firm_enumerations(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_FIRM_ENUMERATION.finditer(text)``, without its backtracking over every run of text.
+
+    A match lies inside one run of ``_NAME_RUN`` characters and holds 等 or 家 and 企业 or 公司.
+    """
+    for run in _NAME_RUN.finditer(text):
+        words = run.group()
+        if ("等" in words or "家" in words) and ("企业" in words or "公司" in words):
+            yield from _FIRM_ENUMERATION.finditer(text, run.start(), run.end())
 
 
 def _firm_mention(text: str, s: int, e: int) -> Mention | None:
@@ -218,12 +228,9 @@ def _firms(text: str) -> tuple[list[Mention], list[Relation]]:
         for s, e in _items(text, m.start(1), m.end(1)):
             add(s, e)
     # 带动/支持/引进 A、B等(一批|N家)…企业 ;  A和B两家…企业
-    for run in _NAME_RUN.finditer(text):
-        words = run.group()
-        if ("等" in words or "家" in words) and ("企业" in words or "公司" in words):
-            for m in _FIRM_ENUMERATION.finditer(text, run.start(), run.end()):
-                for s, e in _enumeration(text, m.start(1), m.end(1)):
-                    add(s, e)
+    for m in _firm_enumerations(text):
+        for s, e in _enumeration(text, m.start(1), m.end(1)):
+            add(s, e)
     # …银行 / …集团 / …公司 after an anchor or punctuation
     for m in re.finditer(f"(?:{_FIRM_SUFFIX})(?!交易所|机构|行业)", text):
         begin = _left_boundary(text, m.start(), limit=14)

@@ -28,6 +28,10 @@ from policykg.store import LetterStore
 __all__ = ["BuildReport", "LetterGraph", "build_graph", "build_store", "process_file"]
 
 
+# New letters are bulk-loaded in groups of about this many triples (each group all or nothing).
+_BULK_TRIPLES = 100_000
+
+
 @dataclass(frozen=True)
 class LetterGraph:
     """One letter's statements, ready for a store: its graph IRI and sorted N-Triples."""
@@ -104,19 +108,43 @@ def build_store(
     report = BuildReport()
     entities: set[str] = set()
     store.load_ontology()
+    existing = set(store.letter_graphs())
+    pending: list[str] = []  # N-Quads of new letters, bulk-loaded together
+    pending_graphs: set[str] = set()
+    pending_triples = 0
+
+    def flush() -> None:
+        nonlocal pending_triples
+        store.add_new_graphs("".join(pending))
+        existing.update(pending_graphs)
+        pending.clear()
+        pending_graphs.clear()
+        pending_triples = 0
+
     for result in _results(files, jobs or os.cpu_count() or 1):
         if isinstance(result, IngestError):
             report.failures.append(result)
             if on_error:
                 on_error(result)
             continue
-        store.replace_graph(result.graph, result.ntriples)
+        if result.graph in pending_graphs:
+            flush()
+        if result.graph in existing:  # built before: replace its graph in one transaction
+            store.replace_graph(result.graph, result.ntriples)
+        else:
+            suffix = f" <{result.graph}> .\n"
+            pending.append(result.ntriples.replace(" .\n", suffix))
+            pending_graphs.add(result.graph)
+            pending_triples += result.triples
+            if pending_triples >= _BULK_TRIPLES:
+                flush()
         report.letters.append(result.source)
         report.graphs.append(result.graph)
         report.triples += result.triples
         entities.update(result.entities)
         if on_letter:
             on_letter(result)
+    flush()
     store.flush()
     if not report.letters:
         raise _no_letters(paths, len(report.failures))

@@ -16,10 +16,21 @@ from rdflib import URIRef
 
 from policykg.agencies import central_aliases
 from policykg.extract import Extraction, Mention
+from policykg.places import enclosing, places
 from policykg.resources import load_table
 from policykg.vocab import ID
 
-__all__ = ["TOP_CLASS", "Entity", "Resolution", "canonical_agency", "mint_iri", "resolve"]
+__all__ = [
+    "TOP_CLASS",
+    "Entity",
+    "Resolution",
+    "canonical_agency",
+    "canonical_firm",
+    "expand",
+    "mint_iri",
+    "renamed_to",
+    "resolve",
+]
 
 # The top class of each mention kind: one IRI space per top class.
 TOP_CLASS = {
@@ -78,36 +89,57 @@ def _abbreviations() -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def _places() -> dict[str, tuple[str, str, str]]:
-    """Place name or alias (2+ characters) → (full name, level, parent)."""
-    out: dict[str, tuple[str, str, str]] = {}
-    for row in load_table("places.tsv"):
-        aliases = row[3].split("|") if len(row) > 3 and row[3] else []
-        for name in (row[0], *aliases):
-            if len(name) >= 2:
-                out.setdefault(name, (row[0], row[1], row[2]))
+def _renamed() -> dict[str, str]:
+    return {row[0]: row[1] for row in load_table("renamed.tsv")}
+
+
+@cache
+def _firm_aliases() -> dict[str, str]:
+    out = {}
+    for row in load_table("firms.tsv"):
+        for alias in (row[1].split("|") if len(row) > 1 and row[1] else []):
+            out[alias] = row[0]
     return out
 
 
-def _expand(rest: str) -> str:
-    """Expand the standard contractions in the function part of an agency name."""
+def canonical_firm(name: str) -> str:
+    """The registered name of a firm or bank written in a short form.
+
+    >>> canonical_firm("建行"), canonical_firm("佛山农商银行"), canonical_firm("视源电子")
+    ('中国建设银行', '佛山农村商业银行', '视源电子')
+    """
+    known = _firm_aliases().get(name)
+    if known:
+        return known
+    return re.sub(r"农商(?:银行|行)$", "农村商业银行", name)
+
+
+def renamed_to(name: str) -> str | None:
+    """The successor of a body that was renamed or merged (广州市科技创新委员会 → 广州市科学技术局).
+
+    >>> renamed_to("广州市科技创新委员会")
+    '广州市科学技术局'
+    """
+    return _renamed().get(name)
+
+
+def expand(rest: str) -> str:
+    """Expand the standard contractions in the function part of an agency name (idempotent).
+
+    >>> expand("发改委"), expand("发展和改革委员会"), expand("住房城乡建设局")
+    ('发展和改革委员会', '发展和改革委员会', '住房和城乡建设局')
+    """
     for short, full in _abbreviations():
-        if rest.endswith(short) or short in rest:
+        if full in rest:  # already the full form (发展和改革委员会 contains 发展和改革委)
+            return rest
+        if short in rest:
             return rest.replace(short, full, 1)
     return rest
 
 
-def _level(jurisdiction: str | None, level: str) -> str | None:
-    """The jurisdiction's enclosing place at a level (province / city / district)."""
-    place = jurisdiction
-    while place:
-        info = _places().get(place)
-        if info is None:
-            return None
-        if info[1] == level:
-            return info[0]
-        place = info[2]
-    return None
+# Democratic parties and other bodies whose names carry their own place in the middle.
+_PARTY_ORGS = ("民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟")
+_PLACE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{1,6}?[\u4e00-\u9fff]{2}(?:省|市)(?:委员会|支部|总支|工委)")
 
 
 def canonical_agency(name: str, prefix: str, jurisdiction: str | None) -> str | None:
@@ -127,23 +159,28 @@ def canonical_agency(name: str, prefix: str, jurisdiction: str | None) -> str | 
     central = central_aliases().get(name)
     if central:
         return central
+    if name.startswith(_PARTY_ORGS) or (not prefix and _PLACE_INSIDE.search(name)):
+        return name  # 民革揭阳市支部: a body whose own name carries its place
     if name.startswith("人民银行"):
         return "中国" + name
     place, rest = None, name
     if prefix in ("市", "区", "省", "自治区", "县", "镇"):
         level = {"市": "city", "区": "district", "省": "province", "自治区": "province"}.get(prefix)
-        place = _level(jurisdiction, level) if level else None
+        place = enclosing(jurisdiction, level) if level else None
+        if place is None and prefix == "市":  # a municipality (重庆市) is its own city
+            province = enclosing(jurisdiction, "province")
+            place = province if province and province.endswith("市") else None
         if place is None:
             return None
         rest = name[len(prefix) :]
     elif prefix:
-        info = _places().get(prefix)
+        info = places().get(prefix)
         place, rest = (info[0] if info else prefix), name[len(prefix) :]
-        sub = next((p for p in _places() if rest.startswith(p) and _places()[p][2] == place), None)
+        sub = next((p for p in places() if rest.startswith(p) and places()[p][2] == place), None)
         if sub:
-            place, rest = _places()[sub][0], rest[len(sub) :]
+            place, rest = places()[sub][0], rest[len(sub) :]
     elif re.search("厅$", name):
-        place = _level(jurisdiction, "province")
+        place = enclosing(jurisdiction, "province")
     else:
         place = jurisdiction if jurisdiction and jurisdiction != "中华人民共和国" else None
     if place is None:
@@ -151,10 +188,13 @@ def canonical_agency(name: str, prefix: str, jurisdiction: str | None) -> str | 
     if rest in ("政府", "人民政府"):
         return place + "人民政府"
     if rest.startswith("委") and not rest.startswith("委员会"):
-        return f"中共{place}委员会" if rest == "委" else f"中共{place}委{_expand(rest[1:])}"
-    if rest == "政协":
-        return f"中国人民政治协商会议{place}委员会"
-    return place + _expand(rest)
+        return f"中共{place}委员会" if rest == "委" else f"中共{place}委{expand(rest[1:])}"
+    if rest.startswith("政协"):
+        tail = rest[2:]
+        if tail.endswith("委") and not tail.endswith("委员会"):
+            tail += "员会"
+        return f"中国人民政治协商会议{place}委员会{tail}"
+    return place + expand(rest)
 
 
 def _key(kind: str, name: str) -> str:
@@ -185,7 +225,8 @@ def resolve(ex: Extraction) -> Resolution:
     def agency(name: str, prefix: str) -> Entity:
         full = canonical_agency(name, prefix or _prefix_of(name), juris)
         if full is None:  # relative name in a letter of unknown place: keep it to this letter
-            return entity("Agency", name, f"{ex.letter.key}|{name}", None)
+            label = _relative_label(name, prefix)
+            return entity("Agency", label, f"{ex.letter.key}|{label}", name)
         ent = entity("Agency", full, full, name)
         ent.jurisdiction = ent.jurisdiction or _jurisdiction_of(full)
         return ent
@@ -205,13 +246,17 @@ def resolve(ex: Extraction) -> Resolution:
             res.of_mention[m] = agency(m.name, m.prefix)
         else:
             surface = text[m.start : m.end].strip("《》“”\"")
-            res.of_mention[m] = entity(m.kind, m.name, _key(m.kind, m.name), surface)
+            name = canonical_firm(m.name) if TOP_CLASS.get(m.kind) == "Firm" else m.name
+            res.of_mention[m] = entity(m.kind, name, _key(m.kind, name), surface)
+            if name != m.name:
+                res.of_mention[m].alt_labels.add(m.name)
             res.of_mention[m].alt_labels.update(a for a in m.aliases if a != m.name)
     for r in ex.relations:
         for m in (r.subject, r.object):
             if m not in res.of_mention and not m.pronoun:
                 surface = text[m.start : m.end].strip("《》“”\"")
-                res.of_mention[m] = entity(m.kind, m.name, _key(m.kind, m.name), surface)
+                name = canonical_firm(m.name) if TOP_CLASS.get(m.kind) == "Firm" else m.name
+                res.of_mention[m] = entity(m.kind, name, _key(m.kind, name), surface)
     for kind, span in md.proposers:
         if kind == "Deputy":
             ent = entity("Deputy", span.value, f"{juris or ex.letter.key}|{span.value}", None)
@@ -227,8 +272,18 @@ def resolve(ex: Extraction) -> Resolution:
     return res
 
 
+def _relative_label(name: str, prefix: str) -> str:
+    """The label of a relative name (市工信局) in a letter of unknown place: 市工业和信息化局."""
+    if not prefix or not name.startswith(prefix):
+        return name
+    rest = name[len(prefix) :]
+    if rest in ("政府", "人民政府"):
+        return prefix + "人民政府"
+    return name if rest.startswith("政协") else prefix + expand(rest)
+
+
 def _prefix_of(name: str) -> str:
-    for p in sorted(_places(), key=len, reverse=True):
+    for p in sorted(places(), key=len, reverse=True):
         if name.startswith(p):
             return p
     for short in ("自治区", "市", "区", "省", "县"):
@@ -239,7 +294,7 @@ def _prefix_of(name: str) -> str:
 
 def _jurisdiction_of(full: str) -> str | None:
     best = None
-    for name, (canonical, *_) in _places().items():
+    for name, (canonical, *_) in places().items():
         if full.startswith(name) and (best is None or len(canonical) > len(best)):
             best = canonical
     return best

@@ -61,6 +61,16 @@ class LetterStore:
         """Make the named graph hold exactly these N-Triples, in one transaction."""
         self.ox.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}}} }}")
 
+    def add_new_graphs(self, nquads: str) -> None:
+        """Add the graphs of letters not yet in the store, all or nothing, with the bulk loader.
+
+        Oxigraph's bulk loader writes sorted files and ingests them in one step, so a build
+        killed in the middle leaves none of these graphs behind (tested). Only for graphs
+        that are not in the store yet: it adds, it does not replace.
+        """
+        if nquads:
+            self.ox.bulk_load(input=nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+
     def load_ontology(self) -> None:
         """(Re)load the ontology and shapes into their own graph."""
         triples: list[str] = []

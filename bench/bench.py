@@ -1,0 +1,164 @@
+"""Benchmark: build a scaled corpus into the store, compare with Oxigraph's bulk loader, and time
+the query library on the store against rdflib's in-memory graph, in the same run.
+
+    .venv/bin/python bench/bench.py --letters 2000 --rdflib-repeats 3
+
+The corpus is ../shared/letters (or data/letters) replicated with distinct file names and
+proposal numbers, so every copy is a letter of its own. Prints a Markdown table for
+bench/README.md. Needs the `oxigraph` command (dev extra) for the bulk-loader comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rdflib import Dataset
+
+from policykg.ingest import read_letter
+from policykg.metadata import read_metadata
+from policykg.pipeline import build_store
+from policykg.sparql import bind_values, library, parse_param
+from policykg.store import LetterStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [ROOT.parent / "shared" / "letters", ROOT / "data" / "letters"]
+
+# A parameter value for each parameterised library query (a value that occurs in the corpus).
+PARAMS = {
+    "regulation": "保障中小企业款项支付条例",
+    "entity": "广州市工业和信息化局",
+    "a": "广州市工业和信息化局",
+    "b": "广州市财政局",
+    "from": "广州市工业和信息化局",
+    "to": "广州市财政局",
+    "agency": "广州市工业和信息化局",
+    "name": "广州市工业和信息化局",
+    "label": "广州市工业和信息化局",
+}
+
+
+def make_corpus(n: int, folder: Path) -> tuple[int, int]:
+    """Write n letters (copies of the source letters, each with its own number); return (files, bytes)."""
+    sources = next((sorted(p.glob("*.txt")) for p in SOURCES if p.is_dir() and any(p.glob("*.txt"))), [])
+    if not sources:
+        sys.exit("no source letters found in " + ", ".join(map(str, SOURCES)))
+    texts = []
+    for path in sources:
+        letter = read_letter(path)
+        md = read_metadata(letter.text)
+        texts.append((path.stem, letter.text, md.proposal_number.value if md.proposal_number else None))
+    folder.mkdir(parents=True, exist_ok=True)
+    size = 0
+    for i in range(n):
+        stem, text, number = texts[i % len(texts)]
+        copy = i // len(texts)
+        if number and copy:
+            text = text.replace(number, f"{number}{copy:05d}")
+        data = text.encode("utf-8")
+        (folder / f"{stem}-{copy:05d}.txt").write_bytes(data)
+        size += len(data)
+    return n, size
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def timed(fn) -> float:  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, round(q * (len(values) - 1))))
+    return values[k]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--letters", type=int, default=2000)
+    ap.add_argument("--repeats", type=int, default=20, help="runs of each query on the store")
+    ap.add_argument("--rdflib-repeats", type=int, default=3, help="runs of each query on rdflib (0 to skip rdflib)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed at the end)")
+    a = ap.parse_args()
+    work = a.work or Path(tempfile.mkdtemp(prefix="policykg-bench-"))
+    corpus, store_dir, dump = work / "corpus", work / "store", work / "letters.nq"
+    for p in (corpus, store_dir, work / "oxload"):
+        shutil.rmtree(p, ignore_errors=True)
+    try:
+        files, size = make_corpus(a.letters, corpus)
+        with LetterStore(store_dir) as store:
+            t0 = time.perf_counter()
+            report = build_store([corpus], store, jobs=a.jobs)
+            build_s = time.perf_counter() - t0
+            quads = report.triples
+            with dump.open("wb") as fh:  # the letters' graphs as N-Quads, for the bulk loader
+                store.ox.dump(fh, format=__import__("pyoxigraph").RdfFormat.N_QUADS)
+        store_bytes = du(store_dir)
+        rows = [
+            ("letters", f"{files:,}"),
+            ("input", f"{size / 1e6:.1f} MB"),
+            ("quads in store", f"{quads:,}"),
+            ("build (read, extract, resolve, store)", f"{build_s:.1f} s = {files / build_s:,.0f} letters/s, {size / 1e6 / build_s:.2f} MB/s"),
+            ("store size on disk", f"{store_bytes / 1e6:.0f} MB"),
+        ]
+        oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        if Path(oxigraph).exists():
+            load_s = timed(lambda: subprocess.run([oxigraph, "load", "--location", str(work / "oxload"), "--file", str(dump)],
+                                                   check=True, capture_output=True))
+            rows.append(("`oxigraph load` of the same N-Quads", f"{load_s:.1f} s"))
+            rows.append(("ratio bulk-load time / build time (target ≥ 0.5)", f"{load_s / build_s:.2f}"))
+        queries = []
+        for q in library():
+            text = q.path.read_text(encoding="utf-8")
+            wanted = [] if q.parameters.startswith("none") else re.findall(r"\?(\w+)", q.parameters)
+            params = [parse_param(f"{n}={PARAMS[n]}") for n in wanted if n in PARAMS]
+            queries.append((q.name, bind_values(text, params) if params else text))
+        results = {}
+        with LetterStore(store_dir, read_only=True) as store:
+            for name, text in queries:
+                times = [timed(lambda t=text: store.query(t)) for _ in range(a.repeats)]
+                results[name] = (pct(times, 0.5), pct(times, 0.95), len(store.query(text).rows))
+        rdf: dict[str, float] = {}
+        if a.rdflib_repeats:
+            ds = Dataset(default_union=True)
+            load_rdflib = timed(lambda: ds.parse(dump, format="nquads"))
+            rows.append(("rdflib: load the same N-Quads into memory", f"{load_rdflib:.1f} s"))
+            for name, text in queries:
+                times = [timed(lambda t=text: list(ds.query(t))) for _ in range(a.rdflib_repeats)]
+                rdf[name] = statistics.median(times)
+        print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
+        print("| measure | value |\n|---|---|")
+        for k, v in rows:
+            print(f"| {k} | {v} |")
+        print("\n| query | rows | store p50 (ms) | store p95 (ms) | rdflib median (ms) | speed-up |\n|---|---|---|---|---|---|")
+        ups = []
+        for name, (p50, p95, n) in results.items():
+            r = rdf.get(name)
+            up = r / p50 if r else None
+            if up:
+                ups.append(up)
+            print(f"| {name} | {n} | {p50 * 1000:.1f} | {p95 * 1000:.1f} | {r * 1000:.0f} | {up:.0f}× |" if r else
+                  f"| {name} | {n} | {p50 * 1000:.1f} | {p95 * 1000:.1f} | – | – |")
+        if ups:
+            print(f"\nmedian speed-up over rdflib: {statistics.median(ups):.0f}× (target ≥ 20×); "
+                  f"worst store p50: {max(v[0] for v in results.values()) * 1000:.0f} ms (target ≤ 100 ms)")
+    finally:
+        if a.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
