@@ -69,7 +69,7 @@ def place_names() -> tuple[str, ...]:
     for row in load_table("places.tsv"):
         names.add(row[0])
         names.update(a for a in (row[3].split("|") if len(row) > 3 and row[3] else []) if len(a) >= 2)
-    return tuple(sorted(names, key=len, reverse=True))
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
 
 
 @cache
@@ -87,7 +87,7 @@ def central_aliases() -> dict[str, str]:
 def _unprefixed_names() -> tuple[str, ...]:
     """Agency names that stand without a jurisdiction prefix: contractions such as 工信厅, 国资委."""
     names = {cell for row in load_table("abbreviations.tsv") for cell in row[:2]}
-    return tuple(sorted((n for n in names if len(n) >= 3 and has_agency_suffix(n)), key=len, reverse=True))
+    return tuple(sorted((n for n in names if len(n) >= 3 and has_agency_suffix(n)), key=lambda n: (-len(n), n)))
 
 
 _SUFFIX_AT_END = re.compile(f"(?:{_SUFFIXES})$")
@@ -130,7 +130,7 @@ def _prefix_start() -> re.Pattern[str]:
 @cache
 def _standalone_names() -> tuple[str, ...]:
     """Names matched without a prefix, in matching order: central bodies (longest first), then contractions."""
-    return (*sorted(central_aliases(), key=len, reverse=True), *_unprefixed_names())
+    return (*sorted(central_aliases(), key=lambda n: (-len(n), n)), *_unprefixed_names())
 
 
 def _prefix_at(text: str, i: int) -> str:

@@ -41,6 +41,31 @@ def new_dataset() -> Dataset:
     return ds
 
 
+# Terms used for every mention and sentence, looked up once (rdflib namespace lookups are slow).
+_oa_SpecificResource = OA.SpecificResource
+_oa_TextPositionSelector = OA.TextPositionSelector
+_oa_TextQuoteSelector = OA.TextQuoteSelector
+_oa_end = OA.end
+_oa_exact = OA.exact
+_oa_hasBody = OA.hasBody
+_oa_hasSelector = OA.hasSelector
+_oa_hasSource = OA.hasSource
+_oa_hasTarget = OA.hasTarget
+_oa_prefix = OA.prefix
+_oa_start = OA.start
+_oa_suffix = OA.suffix
+_pol_Mention = POL.Mention
+_pol_Sentence = POL.Sentence
+_pol_inSentence = POL.inSentence
+_prov_wasDerivedFrom = PROV.wasDerivedFrom
+_rdf_Statement = RDF.Statement
+_rdf_object = RDF.object
+_rdf_predicate = RDF.predicate
+_rdf_subject = RDF.subject
+_rdf_type = RDF.type
+_rdf_value = RDF.value
+
+
 class _LetterWriter:
     def __init__(self, g: set[Triple], ex: Extraction, res: Resolution) -> None:
         self.g = g
@@ -52,15 +77,15 @@ class _LetterWriter:
 
     def sentence(self, s: Sentence) -> URIRef:
         node = ID[f"{self.base}/s{s.index}"]
-        if (node, RDF.type, POL.Sentence) not in self.g:
+        if (node, _rdf_type, _pol_Sentence) not in self.g:
             sel = ID[f"{self.base}/s{s.index}/position"]
-            self.g.add((node, RDF.type, POL.Sentence))
-            self.g.add((node, OA.hasSource, self.reply))
-            self.g.add((node, RDF.value, Literal(redact(self.text[s.start : s.end]), lang="zh")))
-            self.g.add((node, OA.hasSelector, sel))
-            self.g.add((sel, RDF.type, OA.TextPositionSelector))
-            self.g.add((sel, OA.start, Literal(s.start)))
-            self.g.add((sel, OA.end, Literal(s.end)))
+            self.g.add((node, _rdf_type, _pol_Sentence))
+            self.g.add((node, _oa_hasSource, self.reply))
+            self.g.add((node, _rdf_value, Literal(redact(self.text[s.start : s.end]), lang="zh")))
+            self.g.add((node, _oa_hasSelector, sel))
+            self.g.add((sel, _rdf_type, _oa_TextPositionSelector))
+            self.g.add((sel, _oa_start, Literal(s.start)))
+            self.g.add((sel, _oa_end, Literal(s.end)))
         return node
 
     def mention(self, entity: URIRef, start: int, end: int) -> None:
@@ -68,21 +93,21 @@ class _LetterWriter:
         node, target = ID[mid], ID[f"{mid}/target"]
         quote, pos = ID[f"{mid}/quote"], ID[f"{mid}/position"]
         g = self.g
-        g.add((node, RDF.type, POL.Mention))
-        g.add((node, OA.hasBody, entity))
-        g.add((node, POL.inSentence, self.sentence(self.ex.sentence_of(start))))
-        g.add((node, OA.hasTarget, target))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, OA.hasSource, self.reply))
-        g.add((target, OA.hasSelector, quote))
-        g.add((target, OA.hasSelector, pos))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, OA.exact, Literal(redact(self.text[start:end]))))
-        g.add((quote, OA.prefix, Literal(redact(self.text[max(0, start - 12) : start]))))
-        g.add((quote, OA.suffix, Literal(redact(self.text[end : end + 12]))))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(start)))
-        g.add((pos, OA.end, Literal(end)))
+        g.add((node, _rdf_type, _pol_Mention))
+        g.add((node, _oa_hasBody, entity))
+        g.add((node, _pol_inSentence, self.sentence(self.ex.sentence_of(start))))
+        g.add((node, _oa_hasTarget, target))
+        g.add((target, _rdf_type, _oa_SpecificResource))
+        g.add((target, _oa_hasSource, self.reply))
+        g.add((target, _oa_hasSelector, quote))
+        g.add((target, _oa_hasSelector, pos))
+        g.add((quote, _rdf_type, _oa_TextQuoteSelector))
+        g.add((quote, _oa_exact, Literal(redact(self.text[start:end]))))
+        g.add((quote, _oa_prefix, Literal(redact(self.text[max(0, start - 12) : start]))))
+        g.add((quote, _oa_suffix, Literal(redact(self.text[end : end + 12]))))
+        g.add((pos, _rdf_type, _oa_TextPositionSelector))
+        g.add((pos, _oa_start, Literal(start)))
+        g.add((pos, _oa_end, Literal(end)))
 
     def statement(self, s: URIRef, p: URIRef, o: URIRef, offset: int | None) -> None:
         self.g.add((s, p, o))
@@ -90,11 +115,11 @@ class _LetterWriter:
             return
         digest = hashlib.sha1(f"{s}|{p}|{o}|{offset}".encode()).hexdigest()[:12]
         node = ID[f"{self.base}/st{digest}"]
-        self.g.add((node, RDF.type, RDF.Statement))
-        self.g.add((node, RDF.subject, s))
-        self.g.add((node, RDF.predicate, p))
-        self.g.add((node, RDF.object, o))
-        self.g.add((node, PROV.wasDerivedFrom, self.sentence(self.ex.sentence_of(offset))))
+        self.g.add((node, _rdf_type, _rdf_Statement))
+        self.g.add((node, _rdf_subject, s))
+        self.g.add((node, _rdf_predicate, p))
+        self.g.add((node, _rdf_object, o))
+        self.g.add((node, _prov_wasDerivedFrom, self.sentence(self.ex.sentence_of(offset))))
 
 
 def letter_triples(ex: Extraction, res: Resolution) -> tuple[URIRef, set[Triple]]:

@@ -35,12 +35,12 @@ def _table(kind: str) -> dict[str, str]:
 
 @cache
 def _heads() -> tuple[str, ...]:
-    return tuple(sorted(_table("head"), key=len, reverse=True))
+    return tuple(sorted(_table("head"), key=lambda n: (-len(n), n)))
 
 
 @cache
 def _domains() -> tuple[str, ...]:
-    return tuple(sorted(_table("domain"), key=len, reverse=True))
+    return tuple(sorted(_table("domain"), key=lambda n: (-len(n), n)))
 
 
 def _title_pinyin(text: str) -> str:
@@ -137,6 +137,7 @@ def _function_en(function: str) -> tuple[str, str]:
     return (_table("head")[head] if head else ""), _domain_en(domain)
 
 
+@cache
 def english_name(name: str) -> str:
     """An English label for a canonical agency name.
 
@@ -224,7 +225,7 @@ def _words() -> tuple[str, ...]:
     parts = {part for entry in (*_table("domain"), *_table("head")) for part in entry.split("和") if part}
     parts |= set(_table("word")) | {"中共", "中华", "共和国", "国家", "国务院"}
     # keep a compound only if it cannot be spelled as a sequence of shorter known words
-    return tuple(sorted((w for w in parts if len(w) == 1 or not _segments(w, parts - {w})), key=len, reverse=True))
+    return tuple(sorted((w for w in parts if len(w) == 1 or not _segments(w, parts - {w})), key=lambda n: (-len(n), n)))
 
 
 def _segment(text: str) -> list[str]:
@@ -237,6 +238,7 @@ def _segment(text: str) -> list[str]:
     return words
 
 
+@cache
 def pinyin_name(name: str) -> str:
     """The name in Hanyu Pinyin with tone marks, a word at a time.
 

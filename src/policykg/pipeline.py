@@ -109,13 +109,13 @@ def build_store(
     entities: set[str] = set()
     store.load_ontology()
     existing = set(store.letter_graphs())
-    pending: list[str] = []  # N-Quads of new letters, bulk-loaded together
+    pending: list[tuple[str, str]] = []  # new letters (graph, N-Triples), bulk-loaded together
     pending_graphs: set[str] = set()
     pending_triples = 0
 
     def flush() -> None:
         nonlocal pending_triples
-        store.add_new_graphs("".join(pending))
+        store.add_new_graphs(pending)
         existing.update(pending_graphs)
         pending.clear()
         pending_graphs.clear()
@@ -132,8 +132,7 @@ def build_store(
         if result.graph in existing:  # built before: replace its graph in one transaction
             store.replace_graph(result.graph, result.ntriples)
         else:
-            suffix = f" <{result.graph}> .\n"
-            pending.append(result.ntriples.replace(" .\n", suffix))
+            pending.append((result.graph, result.ntriples))
             pending_graphs.add(result.graph)
             pending_triples += result.triples
             if pending_triples >= _BULK_TRIPLES:

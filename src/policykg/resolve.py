@@ -283,7 +283,7 @@ def _relative_label(name: str, prefix: str) -> str:
 
 
 def _prefix_of(name: str) -> str:
-    for p in sorted(places(), key=len, reverse=True):
+    for p in sorted(places(), key=lambda n: (-len(n), n)):
         if name.startswith(p):
             return p
     for short in ("自治区", "市", "区", "省", "县"):

@@ -46,6 +46,7 @@ def open_dump(path: Path) -> LetterStore:
     store = LetterStore(None)
     try:
         store.ox.load(path=str(path), format=fmt)
+        store.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the default graph is the union
     except (SyntaxError, ValueError, OSError) as exc:
         raise StoreError(f"{path}: cannot read graph ({exc})") from exc
     return store
@@ -56,7 +57,7 @@ def _local(iri: str) -> str:
 
 
 def _rows(store: LetterStore, query: str) -> list[list[str]]:
-    answer = store.ox.query(_PREFIXES + query, use_default_graph_as_union=True)
+    answer = store.ox.query(_PREFIXES + query)
     assert isinstance(answer, ox.QuerySolutions)
     return [[t.value if t is not None else "" for t in row] for row in answer]
 
