@@ -287,6 +287,8 @@ def _body_from_document_number(md: Metadata, pronoun: str | None) -> str | None:
     if not md.document_number:
         return None
     place, body = _split_document_number(md.document_number.value)
+    if not place and md.jurisdiction and body.startswith(md.jurisdiction[0]):  # 常工信 in a 常德市 letter
+        place, body = md.jurisdiction, body[1:]
     if not place or not body:
         return None
     suffixes = ["局", "委", "厅"]
@@ -333,12 +335,36 @@ def _jurisdiction(text: str, md: Metadata) -> str | None:
         if n and len(p) >= 3:
             counts[p] = n
     if not counts:
-        return None
+        return _unlisted_city(text, md)
     best = max(counts, key=lambda p: (counts[p], len(p)))
     if "我区" in text:
         for row in load_table("places.tsv"):
             if row[1] == "district" and row[2] == best and row[0] in text:
                 return row[0]
+    return best
+
+
+# Characters that do not occur in the two-character core of a city name but often stand before 市.
+_NOT_CITY = set("我全本该各省县市区镇乡的了在和与及等对为把被将是有开立行强导升型管履副兆到至从向于由按入超上门股都")
+
+
+def _unlisted_city(text: str, md: Metadata) -> str | None:
+    """A city the gazetteer does not list (揭阳市) in a letter that speaks as 我市.
+
+    The city must be written in full (X市) and its core X must occur again, or begin the
+    document number (常工信提复 for 常德市).
+    """
+    if "我市" not in text:
+        return None
+    prefix = _split_document_number(md.document_number.value)[1] if md.document_number else ""
+    best, best_score = None, 0
+    for m in re.finditer(r"(?=([\u4e00-\u9fff]{2})市)", text):
+        core = m.group(1)
+        if _NOT_CITY & set(core) or core == "城市":
+            continue
+        score = text.count(core) + (2 if prefix.startswith(core[0]) else 0)
+        if score >= 2 and score > best_score:
+            best, best_score = core + "市", score
     return best
 
 
