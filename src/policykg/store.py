@@ -87,11 +87,20 @@ class LetterStore:
 
     def load_ontology(self) -> None:
         """(Re)load the ontology and shapes into their own graph."""
-        triples: list[str] = []
+        triples: list[ox.Triple] = []
+        skolem: dict[ox.BlankNode, ox.NamedNode] = {}
+
+        def stable(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> ox.NamedNode | ox.Literal | ox.Triple:
+            # Blank nodes (lists, restrictions) get IRIs numbered in file order, so reloading the
+            # ontology leaves the store byte-for-byte the same (SPARQL INSERT would mint new ones).
+            if isinstance(term, ox.BlankNode):
+                return skolem.setdefault(term, ox.NamedNode(f"{ONTOLOGY_GRAPH}/.well-known/genid/{len(skolem) + 1}"))
+            return term
+
         for path in ontology_files():
-            quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-            triples.append(_bytes(ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)).decode("utf-8"))
-        self.replace_graph(ONTOLOGY_GRAPH, "".join(triples))
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+                triples.append(ox.Triple(stable(q.subject), q.predicate, stable(q.object)))  # type: ignore[arg-type]
+        self.replace_graph(ONTOLOGY_GRAPH, _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode("utf-8"))
 
     def letter_graphs(self) -> list[str]:
         """The IRIs of the letters' graphs, sorted."""
