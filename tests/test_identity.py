@@ -17,7 +17,6 @@ from policykg.pipeline import build_store
 from policykg.resolve import expand
 from policykg.store import LetterStore
 from policykg.vocab import POL
-from tests.conftest import SEED
 
 PRONOUN = re.compile(r"(?:我|贵|本|该)(?:局|委|厅|部|办|单位|市|区|省|县|司|处)(?:政府)?")
 
@@ -143,7 +142,7 @@ def test_store_same_iris_one_by_one_shuffled_and_together(shared_letters: Path, 
 
 def test_stats_reports_merges_and_near_duplicates(shared_letters: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert CliRunner().invoke(main, ["build", str(shared_letters), str(SEED), "--store", str(store)]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", str(shared_letters), "--store", str(store)]).exit_code == 0
     result = CliRunner().invoke(main, ["stats", "--store", str(store), "--dupes", "500"], terminal_width=250)
     assert result.exit_code == 0, result.output
     merged = re.search(r"pol:Agency\s*│\s*(\d+)\s*│\s*(\d+)", result.output)

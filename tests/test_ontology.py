@@ -336,7 +336,7 @@ INVALID_CASES = [
         "mention_body_not_mentioned_in_letter",
         "id:firm-gac-honda pol:mentionedIn id:reply-gz-2022-20222149-gxj .",
         "",
-        {POLSH.EntityShape, POLSH.MentionBodyMentionedIn}  # sh:or (mentionedIn | replaces),
+        {POLSH.EntityMentionedIn, POLSH.MentionBodyMentionedIn},
     ),
     (
         "statement_without_evidence",

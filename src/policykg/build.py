@@ -19,7 +19,7 @@ from policykg.english import english_name, pinyin_name
 from policykg.extract import Extraction
 from policykg.resolve import Resolution, mint_iri, renamed_to
 from policykg.text import Sentence, redact
-from policykg.vocab import DCTERMS, ID, OA, POL, PROV, RDF, RDFS, SKOS, XSD
+from policykg.vocab import DCTERMS, ID, OA, POL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 __all__ = ["Triple", "letter_graph_iri", "letter_triples", "new_dataset"]
 
@@ -122,8 +122,12 @@ class _LetterWriter:
         self.g.add((node, _prov_wasDerivedFrom, self.sentence(self.ex.sentence_of(offset))))
 
 
-def letter_triples(ex: Extraction, res: Resolution) -> tuple[URIRef, set[Triple]]:
-    """One letter's statements and the IRI of the named graph that holds them."""
+def letter_triples(ex: Extraction, res: Resolution, *, keep_contacts: bool = False) -> tuple[URIRef, set[Triple]]:
+    """One letter's statements and the IRI of the named graph that holds them.
+
+    The contact person's telephone number (``schema:telephone`` of the reply) is the one
+    number left unmasked, and only with ``keep_contacts``.
+    """
     gid = letter_graph_iri(ex.letter.key)
     g: set[Triple] = set()
     w = _LetterWriter(g, ex, res)
@@ -140,12 +144,15 @@ def letter_triples(ex: Extraction, res: Resolution) -> tuple[URIRef, set[Triple]
         g.add((reply, POL.documentNumber, Literal(md.document_number.value)))
     if md.contact_person:
         g.add((reply, POL.contactPerson, Literal(md.contact_person.value)))
+        if keep_contacts and md.contact_phone:
+            g.add((reply, SCHEMA.telephone, Literal(md.contact_phone.value)))
     if md.proposal_number:
         g.add((proposal, DCTERMS.identifier, Literal(md.proposal_number.value)))
     if md.proposal_title:
         g.add((proposal, DCTERMS.title, Literal(redact(md.proposal_title.value), lang="zh")))
     if res.replying is not None:
-        offset = md.replying.start if md.replying else None
+        # the evidence: where the body is named, or else the document number it was read from
+        offset = md.replying.start if md.replying else md.document_number.start if md.document_number else None
         w.statement(reply, DCTERMS.creator, res.replying.iri, offset)
         w.statement(proposal, POL.leadHandler, res.replying.iri, offset)
         if md.replying is not None:
@@ -182,9 +189,10 @@ def letter_triples(ex: Extraction, res: Resolution) -> tuple[URIRef, set[Triple]
         successor = renamed_to(ent.label) if ent.kind == "Agency" else None
         if successor is not None:
             new = mint_iri("Agency", successor)
+            # The successor is named (labels) but not typed here: this letter does not mention it, and
+            # a letter's graph types only what the letter mentions; letters that do mention it type it.
             g.add((ent.iri, DCTERMS.isReplacedBy, new))
             g.add((new, DCTERMS.replaces, ent.iri))
-            g.add((new, RDF.type, POL.Agency))
             _agency_labels(g, new, successor)
     return gid, g
 

@@ -41,6 +41,7 @@ class Metadata:
     date_span: Span | None = None
     document_number: Span | None = None
     contact_person: Span | None = None
+    contact_phone: Span | None = None  # kept in the graph only on request (build --keep-contacts)
     jurisdiction: str | None = None
     salutation: Span | None = None
 
@@ -70,6 +71,9 @@ _TITLE_QUOTED = re.compile(r"提出的[^《\n]{0,40}?《([^》\n]{4,120})》")
 _TITLE_BARE = re.compile("提出的(?:[^关\\n]{0,40}?号)?(关于[^\\n。]{4,100}?的(?:建议|提案))")
 _SALUTATION = re.compile(f"^\\s*(?:尊敬的)?([{CJK}A-Za-z0-9()（）,，、·]{{2,40}}?)\\s*[:：]")
 _CONTACT = re.compile(f"联系人\\s*[:：]?\\s*([{CJK}]{{2,4}}?)(?=[\\s,，;；、)）]|联系|电话|$)")
+_CONTACT_PHONE = re.compile(
+    r"(?:电话|手机|Tel|TEL)\s*[:：]?\s*((?:\(0\d{2,3}\)|0\d{2,3}[- ]?)?\d{7,8}|1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)"
+)
 _HANDLING = re.compile("(?:会同|经商|经与|经综合|积极组织|组织|商请)")
 _HANDLING_END = re.compile("等|共同|负责|认真|办理|进行|意见|研究|[,，。;；:：]")
 _ITEM_END = "镇|街道|中心|管委会|办事处|公司|集团|社|局|委|厅|办|部|会|院|所|队|站|室|组|府|联"
@@ -94,6 +98,9 @@ def read_metadata(text: str) -> Metadata:
     contact = _CONTACT.search(text, max(0, len(text) - 400))
     if contact:
         md.contact_person = Span(contact.start(1), contact.end(1), contact.group(1))
+        phone = _CONTACT_PHONE.search(text, max(0, contact.start() - 60), contact.end() + 80)
+        if phone:
+            md.contact_phone = Span(phone.start(1), phone.end(1), phone.group(1))
     md.replying = _replying(text, lines, head_end)
     md.co_handlers = _co_handlers(text, md)
     md.jurisdiction = _jurisdiction(text, md)

@@ -4,15 +4,22 @@
 processes (one per core), and the main process writes each letter's graph into the store in
 its own transaction. ``build_graph`` gives the same statements as an in-memory rdflib
 Dataset, for tests and library use.
+
+A file that fails is reported and skipped, whatever went wrong with it: an unreadable or
+hostile file, or a bug that it triggers in reading or extraction (reported as an internal
+error with the exception, so it can be fixed); the batch goes on.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from rdflib import Dataset, URIRef
@@ -25,7 +32,7 @@ from policykg.ntriples import nquads
 from policykg.resolve import resolve
 from policykg.store import LetterStore
 
-__all__ = ["BuildReport", "LetterGraph", "build_graph", "build_store", "process_file"]
+__all__ = ["BuildReport", "LetterGraph", "LetterSummary", "build_graph", "build_store", "process_file"]
 
 
 # New letters are bulk-loaded in groups of about this many triples (each group all or nothing).
@@ -41,6 +48,19 @@ class LetterGraph:
     ntriples: str
     entities: frozenset[str]
     triples: int
+    summary: LetterSummary | None = None
+
+
+@dataclass(frozen=True)
+class LetterSummary:
+    """How one file was read: its path, format, encoding, warnings, and its graph's size."""
+
+    path: str
+    graph: str
+    format: str
+    encoding: str
+    triples: int
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -50,35 +70,73 @@ class BuildReport:
     letters: list[str] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
     failures: list[IngestError] = field(default_factory=list)
+    summaries: list[LetterSummary] = field(default_factory=list)
+    files: int = 0
     entities: int = 0
     triples: int = 0
     seconds: float = 0.0
     dataset: Dataset | None = None
 
-
-def _letter_triples(path: Path) -> tuple[str, URIRef, set[Triple], frozenset[str]]:
-    letter = read_letter(path)
-    ex = extract(letter)
-    res = resolve(ex)
-    gid, triples = letter_triples(ex, res)
-    return letter.source, gid, triples, frozenset(str(e) for e in res.entities)
+    def count(self, what: str) -> dict[str, int]:
+        """How many letters had each ``format`` or ``encoding``, most common first."""
+        return dict(Counter(getattr(s, what) for s in self.summaries).most_common())
 
 
-def process_file(path: Path) -> LetterGraph | IngestError:
-    """Read, extract and resolve one file (runs in a worker process); errors are returned."""
+def _letter_triples(path: Path, keep_contacts: bool) -> tuple[str, URIRef, set[Triple], frozenset[str], LetterSummary]:
     try:
-        source, gid, triples, entities = _letter_triples(path)
+        letter = read_letter(path)
+        ex = extract(letter)
+        res = resolve(ex)
+        gid, triples = letter_triples(ex, res, keep_contacts=keep_contacts)
+    except IngestError:
+        raise
+    except Exception as exc:  # a bug this file triggers: reported as a failure of this file, the batch goes on
+        what = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        raise IngestError(path, f"internal error while reading it ({what}); please report it") from exc
+    summary = LetterSummary(str(path), str(gid), letter.format, letter.encoding, len(triples), letter.warnings)
+    return letter.source, gid, triples, frozenset(str(e) for e in res.entities), summary
+
+
+def process_file(path: Path, *, keep_contacts: bool = False) -> LetterGraph | IngestError:
+    """Read, extract and resolve one file; a file that fails gives its IngestError.
+
+    With ``keep_contacts``, the contact person's telephone number is kept (schema:telephone).
+    """
+    result = _process(path, keep_contacts)
+    return IngestError(*result) if isinstance(result, tuple) else result
+
+
+def _process(path: Path, keep_contacts: bool) -> LetterGraph | tuple[Path, str]:
+    """``process_file`` in a worker process: a failure goes back as (path, problem), which
+    pickles (an exception whose constructor takes two arguments does not unpickle)."""
+    try:
+        source, gid, triples, entities, summary = _letter_triples(path, keep_contacts)
     except IngestError as exc:
-        return exc
-    return LetterGraph(source, str(gid), nquads(triples), entities, len(triples))
+        return exc.path, exc.problem
+    return LetterGraph(source, str(gid), nquads(triples), entities, len(triples), summary)
 
 
-def _results(files: list[Path], jobs: int) -> Iterator[LetterGraph | IngestError]:
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is for the main process, which stops the build and the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _results(files: list[Path], jobs: int, keep_contacts: bool) -> Iterator[LetterGraph | IngestError]:
+    work = partial(_process, keep_contacts=keep_contacts)
     if jobs <= 1 or len(files) < 8:
-        yield from map(process_file, files)
+        results: Iterator[LetterGraph | tuple[Path, str]] = map(work, files)
+        yield from (IngestError(*r) if isinstance(r, tuple) else r for r in results)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(process_file, files, chunksize=max(1, min(64, len(files) // (jobs * 8))))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+    try:
+        results = pool.map(work, files, chunksize=max(1, min(64, len(files) // (jobs * 8))))
+        yield from (IngestError(*r) if isinstance(r, tuple) else r for r in results)
+    finally:  # stopped early (Ctrl-C, an error): the files not yet started are dropped, not waited for
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _same_key(path: str, first: str) -> IngestError:
+    return IngestError(Path(path), f"same letter key as {first} (letters are keyed by file name; rename one); skipped")
 
 
 def _no_letters(paths: Iterable[Path], failures: int) -> NoLettersError:
@@ -91,12 +149,16 @@ def build_store(
     store: LetterStore,
     *,
     jobs: int | None = None,
+    keep_contacts: bool = False,
+    on_start: Callable[[int], None] | None = None,
     on_error: Callable[[IngestError], None] | None = None,
     on_letter: Callable[[LetterGraph], None] | None = None,
 ) -> BuildReport:
     """Build every letter under ``paths`` into the store, one transaction per letter.
 
     A file that cannot be read is reported (``on_error``) and skipped; the others are built.
+    ``on_start`` is told how many files were found, ``on_letter`` each letter built.
+    Two files with the same name (the same letter key) in one build: the second fails.
 
     Raises:
         IngestError: a path does not exist.
@@ -104,41 +166,50 @@ def build_store(
     """
     started = time.perf_counter()
     paths = list(paths)
-    files = list(find_letters(paths))
     report = BuildReport()
+
+    def failed(exc: IngestError) -> None:
+        report.failures.append(exc)
+        if on_error:
+            on_error(exc)
+
+    files = _distinct(find_letters(paths, on_error=failed))
+    report.files = len(files)
+    if on_start:
+        on_start(len(files))
     entities: set[str] = set()
     store.load_ontology()
     existing = set(store.letter_graphs())
+    built: dict[str, str] = {}  # graph → the file it came from, in this build
     pending: list[tuple[str, str]] = []  # new letters (graph, N-Triples), bulk-loaded together
-    pending_graphs: set[str] = set()
     pending_triples = 0
 
     def flush() -> None:
         nonlocal pending_triples
         store.add_new_graphs(pending)
-        existing.update(pending_graphs)
+        existing.update(g for g, _ in pending)
         pending.clear()
-        pending_graphs.clear()
         pending_triples = 0
 
-    for result in _results(files, jobs or os.cpu_count() or 1):
+    for result in _results(files, jobs or os.cpu_count() or 1, keep_contacts):
         if isinstance(result, IngestError):
-            report.failures.append(result)
-            if on_error:
-                on_error(result)
+            failed(result)
             continue
-        if result.graph in pending_graphs:
-            flush()
+        assert result.summary is not None
+        if result.graph in built:
+            failed(_same_key(result.summary.path, built[result.graph]))
+            continue
+        built[result.graph] = result.summary.path
         if result.graph in existing:  # built before: replace its graph in one transaction
             store.replace_graph(result.graph, result.ntriples)
         else:
             pending.append((result.graph, result.ntriples))
-            pending_graphs.add(result.graph)
             pending_triples += result.triples
             if pending_triples >= _BULK_TRIPLES:
                 flush()
         report.letters.append(result.source)
         report.graphs.append(result.graph)
+        report.summaries.append(result.summary)
         report.triples += result.triples
         entities.update(result.entities)
         if on_letter:
@@ -152,7 +223,24 @@ def build_store(
     return report
 
 
-def build_graph(paths: Iterable[Path], *, on_error: Callable[[IngestError], None] | None = None) -> BuildReport:
+def _distinct(files: Iterable[Path]) -> list[Path]:
+    """Files in order, each once (a file named twice, or inside a folder also named, is read once)."""
+    seen: set[Path] = set()
+    out = []
+    for f in files:
+        real = f.resolve()
+        if real not in seen:
+            seen.add(real)
+            out.append(f)
+    return out
+
+
+def build_graph(
+    paths: Iterable[Path],
+    *,
+    keep_contacts: bool = False,
+    on_error: Callable[[IngestError], None] | None = None,
+) -> BuildReport:
     """Build the letters under ``paths`` into an in-memory rdflib Dataset (``report.dataset``).
 
     Raises:
@@ -163,20 +251,32 @@ def build_graph(paths: Iterable[Path], *, on_error: Callable[[IngestError], None
     paths = list(paths)
     report = BuildReport(dataset=new_dataset())
     assert report.dataset is not None
+
+    def failed(exc: IngestError) -> None:
+        report.failures.append(exc)
+        if on_error:
+            on_error(exc)
+
     entities: set[str] = set()
-    for path in find_letters(paths):
+    built: dict[str, str] = {}
+    files = _distinct(find_letters(paths, on_error=failed))
+    report.files = len(files)
+    for path in files:
         try:
-            source, gid, triples, ents = _letter_triples(path)
+            source, gid, triples, ents, summary = _letter_triples(path, keep_contacts)
         except IngestError as exc:
-            report.failures.append(exc)
-            if on_error:
-                on_error(exc)
+            failed(exc)
             continue
+        if str(gid) in built:
+            failed(_same_key(summary.path, built[str(gid)]))
+            continue
+        built[str(gid)] = summary.path
         g = report.dataset.graph(gid)
         for t in triples:
             g.add(t)
         report.letters.append(source)
         report.graphs.append(str(gid))
+        report.summaries.append(summary)
         report.triples += len(triples)
         entities.update(ents)
     if not report.letters:

@@ -173,11 +173,13 @@ def _skip_token(query: str, i: int) -> int:
     return i
 
 
-def _where_brace(query: str) -> int:
-    """Index of the ``{`` that opens the query's outermost WHERE group."""
+def _where_groups(query: str) -> list[tuple[int, int]]:
+    """(open, close) brace indexes of the query's WHERE groups: the outermost first, then sub-SELECTs'."""
     depth, i, first_brace = 0, 0, -1
     is_construct = re.search(r"^\s*CONSTRUCT\b", re.sub(r"(?m)^\s*(#.*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)", "", query), re.I)
-    where_seen = False
+    where_at: int | None = None  # depth at which the last WHERE keyword was seen
+    opened: list[tuple[int, bool]] = []  # open braces: (index, opens a WHERE group)
+    groups: list[tuple[int, int]] = []
     while i < len(query):
         j = _skip_token(query, i)
         if j != i:
@@ -185,34 +187,58 @@ def _where_brace(query: str) -> int:
             continue
         ch = query[i]
         if ch == "{":
-            if depth == 0 and (where_seen or (not is_construct and first_brace < 0)):
-                return i
+            bare = depth == 0 and not groups and not opened and (not is_construct and first_brace < 0)  # SELECT * { }
+            is_group = where_at == depth or bare
+            first_brace = i if first_brace < 0 else first_brace
+            opened.append((i, is_group))
+            where_at = None
             depth += 1
         elif ch == "}":
             depth -= 1
-        elif depth == 0 and _WHERE.match(query, i) and not (i and (query[i - 1].isalnum() or query[i - 1] in "?$_")):
-            where_seen = True
+            if not opened:
+                raise QueryError("unbalanced braces in query")
+            start, is_group = opened.pop()
+            if is_group:
+                groups.append((start, i))
+        elif _WHERE.match(query, i) and not (i and (query[i - 1].isalnum() or query[i - 1] in "?$_")):
+            where_at = depth
             i += 5
             continue
         i += 1
-    raise QueryError("cannot find the query's WHERE group to bind parameters")
+    if not groups:
+        raise QueryError("cannot find the query's WHERE group to bind parameters")
+    outer = max(groups, key=lambda g: g[1] - g[0])  # the outermost group holds all the others
+    return [outer, *sorted(g for g in groups if g != outer)]
 
 
 def bind_values(query: str, params: Sequence[tuple[str, Term]]) -> str:
-    """Bind each parameter with a VALUES block at the start of the outermost WHERE group.
+    """Bind each parameter as a pre-bound value: a VALUES block at the start of the outermost
+    WHERE group, and of every sub-SELECT's WHERE group that uses the variable.
+
+    Binding inside sub-SELECTs too gives the meaning of pre-binding (the value stands wherever
+    the variable does) and lets a store's planner look the value up first.
 
     >>> q = 'SELECT ?x WHERE { ?x ?p ?name }'
     >>> bind_values(q, [("name", Term("literal", 'a" } # b'))])
     'SELECT ?x WHERE { VALUES ?name { "a\\\\" } # b" }\\n ?x ?p ?name }'
+    >>> bind_values('SELECT * WHERE { { SELECT ?x WHERE { ?x ?p ?v } } ?x ?q ?y }', [("v", Term("uri", "http://e/v"))])
+    'SELECT * WHERE { VALUES ?v { <http://e/v> }\\n { SELECT ?x WHERE { VALUES ?v { <http://e/v> }\\n ?x ?p ?v } } ?x ?q ?y }'
     """
     if not params:
         return query
     for name, _ in params:
         if not re.search(rf"[?$]{re.escape(name)}\b", query):
             raise QueryError(f"the query has no variable ?{name} to bind")
-    at = _where_brace(query) + 1
-    blocks = "".join(f" VALUES ?{name} {{ {term.n3()} }}\n" for name, term in params)
-    return query[:at] + blocks + query[at:]
+    outer, *inner = _where_groups(query)
+    inserts: list[tuple[int, str]] = [(outer[0] + 1, "".join(f" VALUES ?{n} {{ {t.n3()} }}\n" for n, t in params))]
+    for start, end in inner:
+        body = query[start:end]
+        used = [(n, t) for n, t in params if re.search(rf"[?$]{re.escape(n)}\b", body)]
+        if used:
+            inserts.append((start + 1, "".join(f" VALUES ?{n} {{ {t.n3()} }}\n" for n, t in used)))
+    for at, block in sorted(inserts, reverse=True):
+        query = query[:at] + block + query[at:]
+    return query
 
 
 def library() -> list[LibraryQuery]:
