@@ -48,6 +48,12 @@ PARAMETER_VALUES = {
         SELECT (STR(?title) AS ?value) (COUNT(DISTINCT ?reply) AS ?n)
         WHERE { ?reply pol:cites ?r . ?r a pol:Regulation ; rdfs:label ?title . FILTER (LANG(?title) = "zh") }
         GROUP BY ?title ORDER BY DESC(?n) ?title LIMIT 1""",
+    **dict.fromkeys(("entity", "from", "to"), """
+        PREFIX pol: <https://w3id.org/policykg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT (STR(?label) AS ?value) (COUNT(DISTINCT ?reply) AS ?n)
+        WHERE { ?x pol:mentionedIn ?reply ; rdfs:label ?label . FILTER (LANG(?label) = "zh") }
+        GROUP BY ?label ORDER BY DESC(?n) ?label LIMIT 1"""),
     "predicate": """
         PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
         SELECT ?value (COUNT(*) AS ?n) WHERE { ?statement a rdf:Statement ; rdf:predicate ?value }
