@@ -175,3 +175,13 @@ def test_killed_build_leaves_complete_letters(tmp_path: Path, shared_letters: Pa
                     continue
                 build_store([corpus / f"{g.rsplit('/', 1)[-1]}.txt"], fresh, jobs=1)
                 assert _graph(s, g) == _graph(fresh, g), g
+
+
+def test_dump_is_readable_like_any_new_file(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "seed.ttl"
+        assert CliRunner().invoke(main, ["build", str(SEED), "--no-store", "--out", str(out)]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
