@@ -19,6 +19,10 @@ class IngestError(PolicyKGError):
         self.path = path
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[IngestError], tuple[Path, str]]:
+        # picklable, so worker processes can hand errors back
+        return (type(self), (self.path, self.problem))
+
 
 class NoLettersError(PolicyKGError):
     """The paths given hold no readable letter."""
