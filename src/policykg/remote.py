@@ -95,21 +95,24 @@ def _send(method: str, url: str, body: bytes, *, content_type: str, accept: str 
     if accept:
         headers["Accept"] = accept
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
-    timed_out = f"{url}: timed out" + (f" after {timeout:g} s without an answer (client-side --timeout)" if timeout else "")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data: bytes = response.read()
             return data
-    except urllib.error.HTTPError as exc:
-        raise error(f"{url}: HTTP {exc.code} {exc.reason}: {_server_message(exc)}") from exc
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise error(timed_out) from exc
-        raise error(f"{url}: cannot reach the endpoint ({exc.reason})") from exc
-    except TimeoutError as exc:
-        raise error(timed_out) from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise error(f"{url}: connection failed ({type(exc).__name__}: {exc})") from exc
+        raise error(_http_failure(url, exc, timeout)) from exc
+
+
+def _http_failure(url: str, exc: OSError | http.client.HTTPException, timeout: float | None) -> str:
+    """One line naming the URL and what went wrong: HTTP status with the server's message, timeout, unreachable."""
+    timed_out = f"{url}: timed out" + (f" after {timeout:g} s without an answer (client-side --timeout)" if timeout else "")
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"{url}: HTTP {exc.code} {exc.reason}: {_server_message(exc)}"
+    if isinstance(exc, urllib.error.URLError):
+        return timed_out if isinstance(exc.reason, TimeoutError) else f"{url}: cannot reach the endpoint ({exc.reason})"
+    if isinstance(exc, TimeoutError):
+        return timed_out
+    return f"{url}: connection failed ({type(exc).__name__}: {exc})"
 
 
 # --- queries --------------------------------------------------------------------------------
@@ -139,7 +142,6 @@ def _ask(url: str, sparql: str, timeout: float | None) -> bytes:
     client.setReturnFormat(JSON)
     if timeout is not None:
         client.timeout = timeout  # type: ignore[assignment]  # setTimeout() would round to whole seconds
-    timed_out = f"{url}: timed out" + (f" after {timeout:g} s without an answer (client-side --timeout)" if timeout else "")
     try:
         response = client.query().response
         data: bytes = response.read()
@@ -150,16 +152,8 @@ def _ask(url: str, sparql: str, timeout: float | None) -> bytes:
         said = re.sub(r"^b(['\"])(.*)\1$", r"\2", said, flags=re.S).replace("\\n", " ")
         text = " ".join(re.sub(r"<[^>]*>", " ", said).split())
         raise QueryError(f"{url}: HTTP {code}: {text[:300]}") from exc
-    except urllib.error.HTTPError as exc:
-        raise QueryError(f"{url}: HTTP {exc.code} {exc.reason}: {_server_message(exc)}") from exc
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise QueryError(timed_out) from exc
-        raise QueryError(f"{url}: cannot reach the endpoint ({exc.reason})") from exc
-    except TimeoutError as exc:
-        raise QueryError(timed_out) from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise QueryError(f"{url}: connection failed ({type(exc).__name__}: {exc})") from exc
+        raise QueryError(_http_failure(url, exc, timeout)) from exc
 
 
 def query_endpoint(url: str, sparql: str, *, timeout: float | None = None) -> Results:
