@@ -27,7 +27,7 @@ from policykg.errors import IngestError
 from policykg.extract import extract
 from policykg.formats import decode_bytes
 from policykg.ingest import Letter
-from policykg.ntriples import nquads
+from policykg.ntriples import to_ntriples
 from policykg.pipeline import process_file
 from policykg.resolve import resolve
 from policykg.text import redact
@@ -94,7 +94,7 @@ def _checked_build(text: str, keep_contacts: bool) -> list[ox.Triple]:
             assert 0 <= span.start <= span.end <= n, span
     res = resolve(ex)
     _, triples = letter_triples(ex, res, keep_contacts=keep_contacts)
-    data = nquads(triples)
+    data = to_ntriples(triples)
     parsed = list(ox.parse(data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))  # strict parser: valid RDF
     assert len(parsed) == len(triples)
     g = Graph().parse(data=data, format="nt")

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from bench.viz_bench import scaled  # the benchmark's own scaling, so the test draws what it measures
 from click.testing import CliRunner
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from policykg.cli import main
 from policykg.layout import to_layout
-from policykg.network import to_networkx, to_subgraph
+from policykg.network import to_networkx
 from policykg.pipeline import build_store
 from policykg.store import LetterStore
 from policykg.viz import serialize_html, to_notebook, to_view_data, write_html
@@ -60,19 +61,6 @@ def seed_net() -> nx.MultiDiGraph[str]:
 @pytest.fixture(scope="module")
 def markup_net(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph[str]:
     return _graph([_letter_with_markup(tmp_path_factory.mktemp("markup"))], mentions=True)
-
-
-def scaled(graph: nx.MultiDiGraph[str], nodes: int) -> nx.MultiDiGraph[str]:
-    """Copies of a graph, each linked to the next through its busiest node, cut to ``nodes`` nodes."""
-    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    hub = max(graph, key=lambda n: (graph.degree(n), n))
-    k = 0
-    while out.number_of_nodes() < nodes:
-        out.update(nx.relabel_nodes(graph, {n: f"{n}#{k}" for n in graph}))
-        if k:
-            out.add_edge(f"{hub}#{k - 1}", f"{hub}#{k}", key="pol:coHandler", relation="pol:coHandler", evidence=())
-        k += 1
-    return to_subgraph(out, max_nodes=nodes)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from policykg.places import places
 from policykg.resources import load_table
 from policykg.text import CJK
 
@@ -65,11 +66,7 @@ class AgencySpan:
 @cache
 def place_names() -> tuple[str, ...]:
     """Place names and their aliases of two or more characters, longest first."""
-    names: set[str] = set()
-    for row in load_table("places.tsv"):
-        names.add(row[0])
-        names.update(a for a in (row[3].split("|") if len(row) > 3 and row[3] else []) if len(a) >= 2)
-    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+    return tuple(sorted(places(), key=lambda n: (-len(n), n)))
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Fast N-Triples / N-Quads text for rdflib terms: the hand-off format between stages and stores.
+"""Fast N-Triples text for rdflib terms: the hand-off format between stages and stores.
 
 rdflib's serializers build a whole graph first; the build only needs one line per triple, so
 this writes them directly (sorted, so the same triples always give the same bytes).
@@ -13,7 +13,7 @@ from rdflib.term import Node
 
 from policykg.vocab import XSD
 
-__all__ = ["nquads", "term"]
+__all__ = ["term", "to_ntriples"]
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _XSD_STRING = str(XSD.string)
@@ -41,8 +41,7 @@ def term(node: Node) -> str:
     raise TypeError(f"not an RDF term: {node!r}")
 
 
-def nquads(triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None = None) -> str:
-    """Sorted N-Quads lines (N-Triples when ``graph`` is None), one per distinct triple."""
-    tail = f" <{graph}> .\n" if graph is not None else " .\n"
-    lines = {f"{term(s)} {term(p)} {term(o)}{tail}" for s, p, o in triples}
+def to_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """Sorted N-Triples lines, one per distinct triple."""
+    lines = {f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples}
     return "".join(sorted(lines))

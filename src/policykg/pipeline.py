@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from rdflib import Dataset, URIRef
+import pyoxigraph as ox
+from rdflib import Dataset
 
-from policykg.build import Triple, letter_triples, new_dataset
+from policykg.build import letter_triples, new_dataset
 from policykg.errors import IngestError, NoLettersError
+from policykg.export import serialize_quads
 from policykg.extract import extract
 from policykg.ingest import find_letters, read_letter
-from policykg.ntriples import nquads
+from policykg.ntriples import to_ntriples
 from policykg.resolve import resolve
 from policykg.store import LetterStore
 
@@ -82,38 +84,24 @@ class BuildReport:
         return dict(Counter(getattr(s, what) for s in self.summaries).most_common())
 
 
-def _letter_triples(path: Path, keep_contacts: bool) -> tuple[str, URIRef, set[Triple], frozenset[str], LetterSummary]:
+def process_file(path: Path, *, keep_contacts: bool = False) -> LetterGraph | IngestError:
+    """Read, extract and resolve one file (in a worker process); a file that fails gives its IngestError.
+
+    With ``keep_contacts``, the contact person's telephone number is kept (schema:telephone).
+    """
     try:
         letter = read_letter(path)
         ex = extract(letter)
         res = resolve(ex)
         gid, triples = letter_triples(ex, res, keep_contacts=keep_contacts)
-    except IngestError:
-        raise
+    except IngestError as exc:
+        return exc
     except Exception as exc:  # a bug this file triggers: reported as a failure of this file, the batch goes on
         what = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-        raise IngestError(path, f"internal error while reading it ({what}); please report it") from exc
+        return IngestError(path, f"internal error while reading it ({what}); please report it")
     summary = LetterSummary(str(path), str(gid), letter.format, letter.encoding, len(triples), letter.warnings)
-    return letter.source, gid, triples, frozenset(str(e) for e in res.entities), summary
-
-
-def process_file(path: Path, *, keep_contacts: bool = False) -> LetterGraph | IngestError:
-    """Read, extract and resolve one file; a file that fails gives its IngestError.
-
-    With ``keep_contacts``, the contact person's telephone number is kept (schema:telephone).
-    """
-    result = _process(path, keep_contacts)
-    return IngestError(*result) if isinstance(result, tuple) else result
-
-
-def _process(path: Path, keep_contacts: bool) -> LetterGraph | tuple[Path, str]:
-    """``process_file`` in a worker process: a failure goes back as (path, problem), which
-    pickles (an exception whose constructor takes two arguments does not unpickle)."""
-    try:
-        source, gid, triples, entities, summary = _letter_triples(path, keep_contacts)
-    except IngestError as exc:
-        return exc.path, exc.problem
-    return LetterGraph(source, str(gid), nquads(triples), entities, len(triples), summary)
+    entities = frozenset(str(e) for e in res.entities)
+    return LetterGraph(letter.source, str(gid), to_ntriples(triples), entities, len(triples), summary)
 
 
 def _ignore_interrupts() -> None:
@@ -122,15 +110,13 @@ def _ignore_interrupts() -> None:
 
 
 def _results(files: list[Path], jobs: int, keep_contacts: bool) -> Iterator[LetterGraph | IngestError]:
-    work = partial(_process, keep_contacts=keep_contacts)
+    work = partial(process_file, keep_contacts=keep_contacts)
     if jobs <= 1 or len(files) < 8:
-        results: Iterator[LetterGraph | tuple[Path, str]] = map(work, files)
-        yield from (IngestError(*r) if isinstance(r, tuple) else r for r in results)
+        yield from map(work, files)
         return
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
     try:
-        results = pool.map(work, files, chunksize=max(1, min(64, len(files) // (jobs * 8))))
-        yield from (IngestError(*r) if isinstance(r, tuple) else r for r in results)
+        yield from pool.map(work, files, chunksize=max(1, min(64, len(files) // (jobs * 8))))
     finally:  # stopped early (Ctrl-C, an error): the files not yet started are dropped, not waited for
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -241,46 +227,15 @@ def build_graph(
     keep_contacts: bool = False,
     on_error: Callable[[IngestError], None] | None = None,
 ) -> BuildReport:
-    """Build the letters under ``paths`` into an in-memory rdflib Dataset (``report.dataset``).
+    """Build the letters under ``paths`` as ``build_store`` does, into an rdflib Dataset (``report.dataset``).
 
     Raises:
         IngestError: a path does not exist.
         NoLettersError: no readable letter was found.
     """
-    started = time.perf_counter()
-    paths = list(paths)
-    report = BuildReport(dataset=new_dataset())
-    assert report.dataset is not None
-
-    def failed(exc: IngestError) -> None:
-        report.failures.append(exc)
-        if on_error:
-            on_error(exc)
-
-    entities: set[str] = set()
-    built: dict[str, str] = {}
-    files = _distinct(find_letters(paths, on_error=failed))
-    report.files = len(files)
-    for path in files:
-        try:
-            source, gid, triples, ents, summary = _letter_triples(path, keep_contacts)
-        except IngestError as exc:
-            failed(exc)
-            continue
-        if str(gid) in built:
-            failed(_same_key(summary.path, built[str(gid)]))
-            continue
-        built[str(gid)] = summary.path
-        g = report.dataset.graph(gid)
-        for t in triples:
-            g.add(t)
-        report.letters.append(source)
-        report.graphs.append(str(gid))
-        report.summaries.append(summary)
-        report.triples += len(triples)
-        entities.update(ents)
-    if not report.letters:
-        raise _no_letters(paths, len(report.failures))
-    report.entities = len(entities)
-    report.seconds = time.perf_counter() - started
+    with LetterStore(None) as store:
+        report = build_store(paths, store, jobs=1, keep_contacts=keep_contacts, on_error=on_error)
+        data = serialize_quads(store.quads(), ox.RdfFormat.N_QUADS)  # the letters' graphs
+    report.dataset = new_dataset()
+    report.dataset.parse(data=data.decode("utf-8"), format="nquads")
     return report

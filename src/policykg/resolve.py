@@ -14,7 +14,7 @@ from functools import cache
 
 from rdflib import URIRef
 
-from policykg.agencies import central_aliases
+from policykg.agencies import central_aliases, place_names
 from policykg.extract import Extraction, Mention
 from policykg.places import enclosing, places
 from policykg.resources import load_table
@@ -283,7 +283,7 @@ def _relative_label(name: str, prefix: str) -> str:
 
 
 def _prefix_of(name: str) -> str:
-    for p in sorted(places(), key=lambda n: (-len(n), n)):
+    for p in place_names():  # longest first
         if name.startswith(p):
             return p
     for short in ("自治区", "市", "区", "省", "县"):

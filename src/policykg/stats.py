@@ -73,7 +73,7 @@ def _edit_distance_one(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
-def near_duplicates(labels: dict[str, str], linked: set[frozenset[str]] = frozenset()) -> list[tuple[str, str, str]]:  # type: ignore[assignment]
+def near_duplicates(labels: dict[str, str], linked: set[frozenset[str]] | None = None) -> list[tuple[str, str, str]]:
     """Pairs of entities (by IRI → label) whose labels are one inside the other or one edit apart.
 
     Pairs in ``linked`` (e.g. a renamed body and its successor) are left out.
@@ -81,6 +81,7 @@ def near_duplicates(labels: dict[str, str], linked: set[frozenset[str]] = frozen
     >>> near_duplicates({"a": "广州市财政局", "b": "广州市财政厅", "c": "财政局"})
     [('广州市财政厅', '广州市财政局', 'one edit apart'), ('广州市财政局', '财政局', 'one inside the other')]
     """
+    linked = linked or set()
     by_label: dict[str, list[str]] = defaultdict(list)
     for iri, label in labels.items():
         by_label[label].append(iri)

@@ -23,9 +23,9 @@ import pyoxigraph as ox
 from policykg.errors import QueryError, StoreError
 from policykg.resources import ontology_files
 from policykg.sparql import Results, Term
-from policykg.vocab import ID, PREFIXES, XSD
+from policykg.vocab import ID, XSD
 
-__all__ = ["DEFAULT_STORE", "ONTOLOGY_GRAPH", "LetterStore", "prefixes", "to_term"]
+__all__ = ["DEFAULT_STORE", "ONTOLOGY_GRAPH", "LetterStore", "to_term"]
 
 DEFAULT_STORE = Path(".policykg/store")
 ONTOLOGY_GRAPH = str(ID["ontology"])
@@ -183,8 +183,3 @@ def to_term(node: object) -> Term:
         datatype = node.datatype.value
         return Term("literal", node.value, datatype=None if datatype == str(XSD.string) else datatype)
     raise QueryError(f"unsupported term in results: {node!r}")
-
-
-def prefixes() -> dict[str, str]:
-    """The project's prefixes as plain strings, for serializers and queries."""
-    return {name: str(ns) for name, ns in PREFIXES.items()}
