@@ -18,7 +18,7 @@ run: $(STAMP)
 	@echo "graph written to out/letters.ttl"
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest --doctest-modules src tests
 

@@ -52,6 +52,7 @@ PROPERTIES = [
     "cites",
     "mentionedIn",
     "documentNumber",
+    "year",
     "contactPerson",
     "jurisdiction",
     "inSentence",
@@ -76,6 +77,7 @@ id:reply-gz-2022-20222149-gxj a pol:Reply ;
     pol:respondsTo id:proposal-gz-20222149 ;
     dcterms:creator id:agency-gz-gxj ;
     dcterms:date "2022-06-17"^^xsd:date ;
+    pol:year 2022 ;
     dcterms:source "gz-2022-20222149-gxj.txt" ;
     pol:documentNumber "穗工信函〔2022〕123号" ;
     pol:contactPerson "吴志" ;
@@ -289,6 +291,18 @@ INVALID_CASES = [
         {POLSH.ReplyDate},
     ),
     (
+        "reply_year_as_string",
+        "id:reply-gz-2022-20222149-gxj pol:year 2022 .",
+        'id:reply-gz-2022-20222149-gxj pol:year "2022年" .',
+        {POLSH.ReplyYear},
+    ),
+    (
+        "reply_with_two_years",
+        "",
+        "id:reply-gz-2022-20222149-gxj pol:year 2021 .",
+        {POLSH.ReplyYear},
+    ),
+    (
         "reply_created_by_firm",
         "id:reply-gz-2022-20222149-gxj dcterms:creator id:agency-gz-gxj .",
         "id:reply-gz-2022-20222149-gxj dcterms:creator id:firm-gac-honda .",
@@ -487,6 +501,7 @@ def test_valid_letter_conforms(valid_data: Graph, shapes: Graph, ontology: Graph
 def test_undated_letter_without_document_number_conforms(valid_data: Graph, shapes: Graph, ontology: Graph) -> None:
     reply = ID["reply-gz-2022-20222149-gxj"]
     valid_data.remove((reply, DCTERMS.date, None))
+    valid_data.remove((reply, POL.year, None))
     valid_data.remove((reply, POL.documentNumber, None))
     valid_data.remove((reply, POL.contactPerson, None))
     conforms, _, text = validate(valid_data, shapes, ontology)

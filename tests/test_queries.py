@@ -294,7 +294,7 @@ def test_letters_by_year_agency_on_seed(seed_store: LetterStore) -> None:
 def test_entities_by_first_year_on_seed(seed_store: LetterStore) -> None:
     res = run(seed_store, "entities_by_first_year")
     assert {r["year"].value for r in res.rows} == {"2022"}
-    assert {r["first_letter"].value for r in res.rows} == {SEED_FILE}
+    assert {r["letters"].value for r in res.rows} == {"1"}
     found = rows(res, "kind", "label")
     assert {(POL + "Agency", "广州市财政局"), (POL + "Deputy", "洪芹华"),
             (POL + "Regulation", "广州市优化营商环境条例"), (POL + "LoanProduct", "农耕贷")} <= found
@@ -361,16 +361,21 @@ def test_letters_by_year_agency_on_shared(shared_store: LetterStore) -> None:
             ("2021", "广东省科学技术厅", "1"),  # 粤科函区字〔2021〕709号
             ("2021", "广东省农业农村厅", "1"),  # 粤农农函〔2021〕538号
             ("2022", "广州市工业和信息化局", "1"),  # 2022年6月17日
-            ("2024", "常德市工业和信息化局", "1")} <= found  # 常工信提复﹝2024﹞5号
+            ("2023", "广州市白云区人民政府", "1"),  # 第2023114号: a year-led proposal number
+            ("2024", "常德市工业和信息化局", "1"),  # 常工信提复﹝2024﹞5号
+            ("2025", "中山市政务服务和数据管理局", "1")} <= found  # 建议第2025134号
+    # 第2148号 (2023, but the letter gives no date, no document number): year unknown
+    assert (None, "广州市工业和信息化局", "1") in found
 
 
 def test_entities_by_first_year_on_shared(shared_store: LetterStore) -> None:
-    found = rows(run(shared_store, "entities_by_first_year"), "label", "year", "first_letter")
+    found = rows(run(shared_store, "entities_by_first_year"), "label", "year", "letters")
     # 市政府、市政协高度重视 in the 2017 letter, before the 2022 seed letter
-    assert ("广州市人民政府", "2017", "gz_2017_private_innovation_key_proposal.txt") in found
-    # named in 2022 (seed) and in letters of unknown year, never earlier
-    assert ("广州市工业和信息化局", "2022", SEED_FILE) in found
-    assert ("常德市工业和信息化局", "2024", "cd_2024_sme_payment_arrears_proposal.txt") in found
+    assert ("广州市人民政府", "2017", "2") in found
+    # named in the seed (2022) and in 第20252153号 (2025, a year-led proposal number); the
+    # 2023 letter on private firms (第2148号, no date, no document number) has no year
+    assert ("广州市工业和信息化局", "2022", "2") in found
+    assert ("常德市工业和信息化局", "2024", "1") in found  # 常工信提复﹝2024﹞5号
 
 
 def test_connections_between_entities_on_shared(shared_store: LetterStore) -> None:

@@ -48,6 +48,25 @@ def test_building_twice_changes_nothing(tmp_path: Path) -> None:
     assert len(first) == len(set(first))
 
 
+def test_build_compacts_after_bulk_loading_only(tmp_path: Path, shared_letters: Path) -> None:
+    compactions: list[int] = []
+
+    class Counting(LetterStore):
+        def optimize(self) -> None:
+            compactions.append(len(self.ox))
+            super().optimize()
+
+    with Counting(tmp_path / "s") as store:
+        build_store([shared_letters], store, jobs=1)  # new letters: bulk-loaded, then compacted
+        assert len(compactions) == 1
+        before = sorted(str(q) for q in store.ox)
+        store.optimize()  # compaction changes no data
+        assert sorted(str(q) for q in store.ox) == before
+        build_store([SEED], store, jobs=1)  # a letter already there is replaced, not bulk-loaded
+        assert len(compactions) == 2  # the explicit call above only
+        assert sorted(str(q) for q in store.ox) == before
+
+
 def test_changed_letter_replaces_only_its_graph(tmp_path: Path, shared_letters: Path) -> None:
     letters = tmp_path / "letters"
     letters.mkdir()

@@ -140,6 +140,8 @@ def letter_triples(ex: Extraction, res: Resolution, *, keep_contacts: bool = Fal
     g.add((proposal, RDF.type, POL.Proposal))
     if md.date is not None:
         g.add((reply, DCTERMS.date, Literal(md.date.isoformat(), datatype=XSD.date)))
+    if md.year is not None:
+        g.add((reply, POL.year, Literal(md.year)))
     if md.document_number:
         g.add((reply, POL.documentNumber, Literal(md.document_number.value)))
     if md.contact_person:

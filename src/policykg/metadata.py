@@ -40,6 +40,7 @@ class Metadata:
     date: dt.date | None = None
     date_span: Span | None = None
     document_number: Span | None = None
+    year: int | None = None  # of the letter: its date, else its document number, else a year-led proposal number
     contact_person: Span | None = None
     contact_phone: Span | None = None  # kept in the graph only on request (build --keep-contacts)
     jurisdiction: str | None = None
@@ -67,6 +68,7 @@ _NUM = "[0-9〇一二三四五六七八九十零○]"
 _DATE = re.compile(f"({_NUM}{{4}})\\s*年\\s*({_NUM}{{1,2}})\\s*月\\s*({_NUM}{{1,3}})\\s*日")
 _NUMBER = re.compile(r"第\s*([A-Za-z]{0,4}\s*\d+)\s*号|[(（]\s*(列\s*\d+)\s*号\s*[)）]")
 _DOCNO = re.compile(f"[{CJK}]{{1,8}}[〔\\[【(]\\s*\\d{{4}}\\s*[〕\\]】)]?\\s*\\d+\\s*号?")
+_DOCNO_YEAR = re.compile(r"[〔\[【(]\s*(\d{4})")
 _TITLE_QUOTED = re.compile(r"提出的[^《\n]{0,40}?《([^》\n]{4,120})》")
 _TITLE_BARE = re.compile("提出的(?:[^关\\n]{0,40}?号)?(关于[^\\n。]{4,100}?的(?:建议|提案))")
 _SALUTATION = re.compile(f"^\\s*(?:尊敬的)?([{CJK}A-Za-z0-9()（）,，、·]{{2,40}}?)\\s*[:：]")
@@ -95,6 +97,7 @@ def read_metadata(text: str) -> Metadata:
     md.proposal_title = _title(text)
     md.document_number = _document_number(text, lines, head_end)
     md.date, md.date_span = _date(text, lines)
+    md.year = _year(md)
     contact = _CONTACT.search(text, max(0, len(text) - 400))
     if contact:
         md.contact_person = Span(contact.start(1), contact.end(1), contact.group(1))
@@ -194,6 +197,36 @@ def _date(text: str, lines: list[tuple[int, int]]) -> tuple[dt.date | None, Span
             at = start + text[start:end].index(m.group())
             return d, Span(at, at + len(m.group()), d.isoformat())
     return None, None
+
+
+def _year(md: Metadata) -> int | None:
+    """The letter's year: from its date, else its document number, else its proposal number.
+
+    Guangzhou and Zhongshan number proposals by year and serial (20222149 = 2022, No. 2149);
+    a proposal number of 7 or 8 digits that starts with a plausible year is read that way.
+
+    >>> _year(Metadata(document_number=Span(0, 13, "穗科创函〔2017〕1465号")))
+    2017
+    >>> _year(Metadata(proposal_number=Span(0, 8, "20252153")))
+    2025
+    >>> _year(Metadata(proposal_number=Span(0, 4, "2148"))) is None
+    True
+    """
+    if md.date is not None:
+        return md.date.year
+    if md.document_number:
+        m = _DOCNO_YEAR.search(md.document_number.value)
+        if m and _plausible_year(int(m.group(1))):
+            return int(m.group(1))
+    if md.proposal_number and re.fullmatch(r"\d{7,8}", md.proposal_number.value):
+        year = int(md.proposal_number.value[:4])
+        if _plausible_year(year):
+            return year
+    return None
+
+
+def _plausible_year(year: int) -> bool:
+    return 1980 <= year <= dt.date.today().year + 1
 
 
 def _replying(text: str, lines: list[tuple[int, int]], head_end: int) -> AgencySpan | None:

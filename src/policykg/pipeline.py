@@ -169,9 +169,11 @@ def build_store(
     built: dict[str, str] = {}  # graph → the file it came from, in this build
     pending: list[tuple[str, str]] = []  # new letters (graph, N-Triples), bulk-loaded together
     pending_triples = 0
+    bulk_loaded = False
 
     def flush() -> None:
-        nonlocal pending_triples
+        nonlocal pending_triples, bulk_loaded
+        bulk_loaded = bulk_loaded or bool(pending)
         store.add_new_graphs(pending)
         existing.update(g for g, _ in pending)
         pending.clear()
@@ -202,6 +204,8 @@ def build_store(
             on_letter(result)
     flush()
     store.flush()
+    if bulk_loaded:  # compact the files the bulk loader wrote: queries run about twice as fast
+        store.optimize()
     if not report.letters:
         raise _no_letters(paths, len(report.failures))
     report.entities = len(entities)

@@ -165,6 +165,16 @@ class LetterStore:
         if self.path is not None and not self.read_only:
             self.ox.flush()
 
+    def optimize(self) -> None:
+        """Compact the store on disk (RocksDB's full compaction).
+
+        Bulk loads leave many small sorted files behind; after compaction, queries that
+        read across many letters run about twice as fast (bench/README.md). It takes
+        about 1.5 s per million quads and changes no data.
+        """
+        if self.path is not None and not self.read_only:
+            self.ox.optimize()
+
 
 def _bytes(data: bytes | None) -> bytes:
     assert data is not None  # serializers return bytes when given no output
