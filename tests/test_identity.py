@@ -151,3 +151,15 @@ def test_stats_reports_merges_and_near_duplicates(shared_letters: Path, tmp_path
     assert re.search(r"绿色食品产业园\s*│\s*绿色食品产业园区|绿色食品产业园区\s*│\s*绿色食品产业园", result.output)
     # a renamed body and its successor are linked, so they are not reported as near-duplicates
     assert not re.search(r"广州市政务服务和数据管理局\s*│\s*广州市政务服务数据管理局", result.output)
+
+
+def test_body_behind_a_pronoun_is_the_body_named_in_the_text(all_graph: Graph) -> None:
+    # jc_2025: 结合区发改局主要职能,我局… — the reply's writer is the 区发改局 the letter names,
+    # one node, with its full label (the letter's place is unknown, so the node is the letter's own)
+    (reply,) = all_graph.subjects(DCTERMS.source, Literal("jc_2025_green_food_industrial_park.txt"))
+    creator = all_graph.value(reply, DCTERMS.creator)
+    assert _label(all_graph, creator, "zh") == "区发展和改革局"
+    assert (creator, SKOS.altLabel, Literal("区发改局", lang="zh")) in all_graph
+    assert (creator, POL.mentionedIn, reply) in all_graph
+    (gd,) = all_graph.subjects(DCTERMS.source, Literal("gd_2019_sme_payment_arrears.txt"))
+    assert _label(all_graph, all_graph.value(gd, DCTERMS.creator), "zh") == "广东省工业和信息化厅"

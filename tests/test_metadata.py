@@ -61,3 +61,34 @@ def test_shared_letter_frames(
 def test_replying_body_from_document_number(shared_letters: Path) -> None:
     text = to_match_text((shared_letters / "cq_2020_smart_industry_proposal.txt").read_text(encoding="utf-8"))
     assert read_metadata(text).replying_name == "重庆市经济和信息化委员会"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # 我厅; 省工业和信息化厅 牵头, 省财政厅 co-handles, 国务院办公厅 is national: the one left wrote it
+        ("gd_2019_sme_payment_arrears.txt", "省工业和信息化厅"),
+        ("jc_2025_green_food_industrial_park.txt", "区发改局"),  # 结合区发改局主要职能,我局…
+        ("cn_2022_mara_rural_industry_summary.txt", None),  # 我部; every 部 named is a co-handler
+        ("gz_2025_sci_tech_industry_integration.txt", None),  # 我局; the only 局 is a co-handler
+    ],
+)
+def test_replying_body_behind_a_pronoun(shared_letters: Path, name: str, expected: str | None) -> None:
+    text = to_match_text((shared_letters / name).read_text(encoding="utf-8"))
+    assert read_metadata(text).replying_name == expected
+
+
+FRAME = "张三代表:\n您提出的《关于加快发展的建议》(第1234号)收悉。经我局会同{co}研究,现答复如下:\n{body}\n"
+
+
+@pytest.mark.parametrize(
+    ("co", "body", "expected"),
+    [
+        ("市财政局", "近年来,市商务局出台了若干措施。", "市商务局"),
+        ("市财政局", "市商务局和市民政局分别负责。", None),  # two candidates: unknown
+        ("市财政局", "市发展改革委负责。", None),  # another ending: not a 局
+        ("市商务局", "市商务局负责。", None),  # a co-handler does not write the reply
+    ],
+)
+def test_pronoun_needs_exactly_one_candidate(co: str, body: str, expected: str | None) -> None:
+    assert read_metadata(FRAME.format(co=co, body=body)).replying_name == expected

@@ -110,6 +110,8 @@ def read_metadata(text: str) -> Metadata:
     if md.replying is None or md.replying.pronoun:
         pronoun = text[md.replying.start : md.replying.end] if md.replying else None
         md.replying_name = _body_from_document_number(md, pronoun)
+        if md.replying_name is None and pronoun:
+            md.replying_name = _body_by_ending(text, md, pronoun)
     if md.replying is None:
         md.replying = _most_active(text, md)
     return md
@@ -339,6 +341,31 @@ def _body_from_document_number(md: Metadata, pronoun: str | None) -> str | None:
         if body + suffix in table:
             return place + table[body + suffix]
     return None
+
+
+_NATIONAL = re.compile("^(?:国务院|中共中央|党中央|中央|全国)")
+
+
+def _body_by_ending(text: str, md: Metadata, pronoun: str) -> str | None:
+    """The body behind 我厅/我局/我委/我部: the one body of that kind the letter names, if only one.
+
+    A letter that calls itself 我厅 and names 省工业和信息化厅 (牵头) and 省财政厅 (a co-handler)
+    was written by 省工业和信息化厅. Co-handlers are not candidates, nor are national bodies
+    (国务院办公厅) unless the letter speaks as a ministry (我部). Two candidates or none: unknown.
+    """
+    ending = pronoun[-1]
+    if ending not in "厅局委部":
+        return None
+    co = {text[a.start : a.end] for a in md.co_handlers}
+    found = {
+        name
+        for a in find_agencies(text)
+        if not a.pronoun
+        and (name := text[a.start : a.end]).endswith(ending)
+        and name not in co
+        and (ending == "部" or not _NATIONAL.match(name))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _most_active(text: str, md: Metadata) -> AgencySpan | None:

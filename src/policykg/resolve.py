@@ -223,7 +223,8 @@ def resolve(ex: Extraction) -> Resolution:
         return ent
 
     def agency(name: str, prefix: str) -> Entity:
-        full = canonical_agency(name, prefix or _prefix_of(name), juris)
+        prefix = prefix or _prefix_of(name)
+        full = canonical_agency(name, prefix, juris)
         if full is None:  # relative name in a letter of unknown place: keep it to this letter
             label = _relative_label(name, prefix)
             return entity("Agency", label, f"{ex.letter.key}|{label}", name)
