@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -135,6 +137,26 @@ def test_layout_is_stable_and_keeps_nodes_apart(seed_net: nx.MultiDiGraph[str]) 
     points = sorted(pos.values())
     gaps = [((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 for i, a in enumerate(points) for b in points[i + 1 :]]
     assert min(gaps) > 10  # pixels
+
+
+_LAYOUT_DIGEST = """
+import hashlib
+from tests.test_viz import _graph
+from tests.conftest import SEED
+from policykg.layout import to_layout
+print(hashlib.sha1(repr(sorted(to_layout(_graph([SEED], mentions=True)).items())).encode()).hexdigest())
+"""
+
+
+def test_layout_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    # string hashing differs between Python processes; set order once made the layout differ
+    root = Path(__file__).resolve().parents[1]
+    digests = {
+        subprocess.run([sys.executable, "-c", _LAYOUT_DIGEST], cwd=root, capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
 
 
 def test_one_drawn_link_per_pair_lists_every_relation(seed_net: nx.MultiDiGraph[str]) -> None:

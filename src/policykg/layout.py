@@ -48,7 +48,7 @@ def _forces(core: list[str], adjacency: dict[str, set[str]], size: dict[str, flo
         return pos
     big = [v for v in core if size[v] > 0.5]
     small = [v for v in core if size[v] <= 0.5]
-    edges = [(u, v) for u in core for v in adjacency[u] if u < v and v in pos]
+    edges = [(u, v) for u in core for v in sorted(adjacency[u]) if u < v and v in pos]  # sorted: no hash order
     iterations = 80 if len(core) < 1500 else 50
     move = {v: [0.0, 0.0] for v in core}
 
