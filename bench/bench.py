@@ -191,6 +191,7 @@ def main() -> None:
 def time_queries(a: argparse.Namespace, store_dir: Path, dump: Path, rows: list[tuple[str, str]]) -> None:
     """Time the library on the store (and on rdflib, unless --queries-only) and print the tables."""
     queries = []
+    store = LetterStore(store_dir, read_only=True)
     for q in library():
         text = q.path.read_text(encoding="utf-8")
         wanted = [] if q.parameters.startswith("none") else re.findall(r"\?(\w+)", q.parameters)
@@ -199,12 +200,11 @@ def time_queries(a: argparse.Namespace, store_dir: Path, dump: Path, rows: list[
             name = f"{q.name} ({label})" if label else q.name
             queries.append((name, [bind_values(text, params) if params else text]))
         if wanted and a.samples:
-            with LetterStore(store_dir, read_only=True) as store:
-                drawn = sample_values(store, wanted, a.samples)
+            drawn = sample_values(store, wanted, a.samples)
             texts = [bind_values(text, [parse_param(f"{n}={v}") for n, v in values.items()]) for values in drawn]
             queries.append((f"{q.name} ({len(texts)} values drawn at random)", texts))
     results = {}
-    with LetterStore(store_dir, read_only=True) as store:
+    with store:
         for name, texts in queries:
             repeats = a.repeats if len(texts) == 1 else a.sample_repeats
             times = [timed(lambda t=text: store.query(t)) for text in texts for _ in range(repeats)]

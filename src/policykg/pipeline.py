@@ -169,11 +169,10 @@ def build_store(
     built: dict[str, str] = {}  # graph → the file it came from, in this build
     pending: list[tuple[str, str]] = []  # new letters (graph, N-Triples), bulk-loaded together
     pending_triples = 0
-    bulk_loaded = False
+    stored_before = len(existing)
 
     def flush() -> None:
-        nonlocal pending_triples, bulk_loaded
-        bulk_loaded = bulk_loaded or bool(pending)
+        nonlocal pending_triples
         store.add_new_graphs(pending)
         existing.update(g for g, _ in pending)
         pending.clear()
@@ -204,7 +203,7 @@ def build_store(
             on_letter(result)
     flush()
     store.flush()
-    if bulk_loaded:  # compact the files the bulk loader wrote: queries run about twice as fast
+    if len(existing) > stored_before:  # letters were bulk-loaded: compact the files the loader wrote
         store.optimize()
     if not report.letters:
         raise _no_letters(paths, len(report.failures))
