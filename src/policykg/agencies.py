@@ -14,7 +14,7 @@ from functools import cache
 
 from policykg.places import places
 from policykg.resources import load_table
-from policykg.text import CJK
+from policykg.text import CJK, trie_pattern
 
 __all__ = [
     "PRONOUNS",
@@ -110,7 +110,7 @@ _SPECIAL_HEAD_AT = re.compile(f"(?:{'|'.join(_SPECIAL_HEADS)})(?![{CJK}]*?(?:员
 @cache
 def _place_name_at() -> re.Pattern[str]:
     """All place names as one alternation, longest first, so a match is the longest name at a position."""
-    return re.compile("|".join(re.escape(name) for name in place_names()))
+    return re.compile(trie_pattern(place_names()))
 
 
 @cache
@@ -121,7 +121,7 @@ def _prefix_start() -> re.Pattern[str]:
     """
     names = (*place_names(), *_SHORT_PREFIXES)
     firsts = re.escape("".join(sorted({name[0] for name in names})))
-    return re.compile(f"(?=[{firsts}])(?={'|'.join(re.escape(name) for name in names)})")
+    return re.compile(f"(?=[{firsts}])(?={trie_pattern(names)})")
 
 
 @cache

@@ -90,10 +90,10 @@ _READERS: dict[str, Callable[[bytes], Decoded]] = {
     "txt": decode_bytes, "html": html_to_text, "docx": docx_to_text, "pdf": pdf_to_text,
 }
 _CHINESE = re.compile("[\u4e00-\u9fff]")
-# A reply letter answers a proposal (建议, 提案, 议案) and says so (收悉, 答复, 办理, 回复, 办复),
-# in simplified or traditional characters.
+# A reply letter answers a proposal (建议, 提案, 议案) and says so (收悉, 答复, 办理, 回复, 办复,
+# or speaks to its author: 您的…提案, 你们提出的…), in simplified or traditional characters.
 _PROPOSAL = re.compile("建[议議]|提案|[议議]案")
-_ANSWER = re.compile("收悉|答[复覆複]|[办辦]理|回[复覆複]|[办辦][复覆複]")
+_ANSWER = re.compile("收悉|答[复覆複]|[办辦]理|回[复覆複]|[办辦][复覆複]|[您你][们們]?(?:的|提出的|所提)")
 
 
 def to_letter(data: bytes, path: Path) -> Letter:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from policykg.agencies import AgencySpan, find_agencies, has_agency_suffix, place_names
+from policykg.places import place_rows, places
 from policykg.resources import load_table
 from policykg.text import CJK
 
@@ -296,10 +297,10 @@ def _list_items(text: str, start: int, end: int) -> list[AgencySpan]:
 @cache
 def _doc_prefixes() -> dict[str, str]:
     out: dict[str, str] = {}
-    for row in load_table("places.tsv"):
-        for alias in row[3].split("|") if len(row) > 3 and row[3] else []:
+    for full, _, _, aliases in place_rows():
+        for alias in aliases:
             if len(alias) == 1:
-                out.setdefault(alias, row[0])
+                out.setdefault(alias, full)
     return out
 
 
@@ -315,13 +316,21 @@ def _split_document_number(value: str) -> tuple[str | None, str]:
     place = _doc_prefixes().get(stem[:1])
     rest = stem[1:] if place else stem
     if place:
-        for row in load_table("places.tsv"):
-            aliases = row[3].split("|") if len(row) > 3 and row[3] else []
-            if row[1] == "district" and row[2] == place and rest[:1] in aliases:
-                place, rest = row[0], rest[1:]
+        for full, level, parent, aliases in place_rows():
+            if level == "district" and parent == place and rest[:1] in aliases:
+                place, rest = full, rest[1:]
                 break
+    else:  # a district's own short form: 巴南经信 (重庆市巴南区)
+        named = _place_at_start(stem)
+        if named:
+            place, rest = places()[named][0], stem[len(named) :]
     body = re.sub("(?:提复|复函|函区字|函|复|发|字)+$", "", rest)
     return place, body
+
+
+def _place_at_start(stem: str) -> str | None:
+    """The longest place name or short form (two characters or more) that begins ``stem``."""
+    return next((p for p in (stem[:n] for n in range(min(len(stem), 8), 1, -1)) if p in places()), None)
 
 
 def _body_from_document_number(md: Metadata, pronoun: str | None) -> str | None:
@@ -405,9 +414,9 @@ def _jurisdiction(text: str, md: Metadata) -> str | None:
         return _unlisted_city(text, md)
     best = max(counts, key=lambda p: (counts[p], len(p)))
     if "我区" in text:
-        for row in load_table("places.tsv"):
-            if row[1] == "district" and row[2] == best and row[0] in text:
-                return row[0]
+        for full, level, parent, _ in place_rows():
+            if level == "district" and parent == best and full in text:
+                return full
     return best
 
 
@@ -438,12 +447,13 @@ def _unlisted_city(text: str, md: Metadata) -> str | None:
 def _full_place(name: str, prefix: str) -> str:
     """Canonical place for a name's prefix, including a district after a city (广州市白云区)."""
     rest = name[len(prefix) :]
-    for row in load_table("places.tsv"):
-        aliases = [a for a in (row[3].split("|") if len(row) > 3 and row[3] else []) if len(a) >= 2]
-        if prefix in (row[0], *aliases):
-            full = row[0]
-            for sub in load_table("places.tsv"):
-                if sub[1] == "district" and sub[2] == full and rest.startswith(sub[0][len(full) :]):
-                    return sub[0]
-            return full
-    return prefix
+    info = places().get(prefix)
+    if info is None:
+        return prefix
+    full = info[0]
+    for sub, level, parent, aliases in place_rows():
+        if level == "district" and parent == full and any(
+            rest.startswith(a) for a in (sub[len(full) :] if sub.startswith(full) else sub, *aliases) if len(a) >= 2
+        ):
+            return sub
+    return full

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CJK", "Sentence", "mask_spans", "redact", "split_sentences", "to_match_text"]
+__all__ = ["CJK", "Sentence", "mask_spans", "redact", "split_sentences", "to_match_text", "trie_pattern"]
 
 CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 
@@ -39,6 +39,31 @@ def to_match_text(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"[。!?！？;；]+[”’」)）]*|\n+")
+
+
+def trie_pattern(words: list[str] | tuple[str, ...]) -> str:
+    """A regex alternation of ``words`` as a prefix tree: the longest word wins, and matching at a
+    position costs the length of the longest word, not the number of words.
+
+    >>> import re
+    >>> re.match(trie_pattern(["广州", "广州市", "广东省"]), "广州市政府").group()
+    '广州市'
+    """
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree) or "(?!)"
 
 
 def split_sentences(text: str) -> list[Sentence]:
