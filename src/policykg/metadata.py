@@ -13,7 +13,7 @@ from functools import cache
 
 from policykg.agencies import AgencySpan, find_agencies, has_agency_suffix, place_names
 from policykg.places import place_rows, places
-from policykg.resources import load_table
+from policykg.resources import load_rules, load_table
 from policykg.text import CJK
 
 __all__ = ["Metadata", "Span", "read_metadata"]
@@ -46,6 +46,7 @@ class Metadata:
     contact_phone: Span | None = None  # kept in the graph only on request (build --keep-contacts)
     jurisdiction: str | None = None
     salutation: Span | None = None
+    lead_handler: AgencySpan | None = None  # in a 会办/协办意见 letter: the addressee, not the writer
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
@@ -77,9 +78,12 @@ _CONTACT = re.compile(f"联系人\\s*[:：]?\\s*([{CJK}]{{2,4}}?)(?=[\\s,，;；
 _CONTACT_PHONE = re.compile(
     r"(?:电话|手机|Tel|TEL)\s*[:：]?\s*((?:\(0\d{2,3}\)|0\d{2,3}[- ]?)?\d{7,8}|1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)"
 )
-_HANDLING = re.compile("(?:会同|经商|经与|经综合|积极组织|组织|商请)")
-_HANDLING_END = re.compile("等|共同|负责|认真|办理|进行|意见|研究|[,，。;；:：]")
 _ITEM_END = "镇|街道|中心|管委会|办事处|公司|集团|社|局|委|厅|办|部|会|院|所|队|站|室|组|府|联"
+# How the name of a letter's writer may end (title line, signature): a body's suffix, or the
+# endings of bodies that write letters without one (投资促进中心, 街道办事处, 人民银行…分行).
+_WRITER_SUFFIXES = (
+    "领导小组办公室|管理委员会|人民政府|委员会|管委会|办公室|办公厅|办事处|中心|分行|政府|局|委|厅|办|部|署"
+)
 
 
 def read_metadata(text: str) -> Metadata:
@@ -88,7 +92,13 @@ def read_metadata(text: str) -> Metadata:
     lines = _lines(text)
     head_end = _head_end(text, lines)
     md.salutation = _salutation(text, lines, head_end)
-    if md.salutation:
+    if md.salutation and _CO_OPINION.search(text, 0, head_end):
+        # a co-handler's opinion sent to the lead handler: the salutation names the lead handler,
+        # the proposers are named in the text (王某委员关于…, 张某、李某等委员提出的…)
+        lead = [a for a in find_agencies(text[: md.salutation.end]) if a.start >= md.salutation.start]
+        md.lead_handler = lead[0] if lead else None
+        md.proposers = _proposers_in_text(text, head_end + 600)
+    elif md.salutation:
         md.proposers = _proposers(md.salutation)
     for m in _NUMBER.finditer(text, 0, head_end):
         value = re.sub(r"\s", "", m.group(1) or m.group(2))
@@ -139,13 +149,17 @@ def _head_end(text: str, lines: list[tuple[int, int]]) -> int:
     return min(len(text), 600)
 
 
+# Labelled header lines that look like a salutation (答复类别:A类, 办理结果:解决采纳), and bare titles.
+_NOT_SALUTATION = re.compile("(?:答复|办理|提案|建议)?(?:类别|类型|结果|公开|性质|编号)|签发人|承办人|联系人|各位?(?:代表|委员)$|(?:代表|委员)$")
+
+
 def _salutation(text: str, lines: list[tuple[int, int]], head_end: int) -> Span | None:
     for start, end in lines:
         if start >= head_end:
             break
         line = text[start:end]
         m = _SALUTATION.match(line)
-        if m and "关于" not in m.group(1) and not re.search(r"\d{4}|〔|号", m.group(1)):
+        if m and "关于" not in m.group(1) and not re.search(r"\d{4}|〔|号", m.group(1)) and not _NOT_SALUTATION.match(m.group(1)):
             return Span(start + m.start(1), start + m.end(1), m.group(1))
     return None
 
@@ -168,6 +182,26 @@ def _proposers(span: Span) -> list[tuple[str, Span]]:
         else:
             out.append(("Agency", Span(pos, pos + len(part), part)))
         pos += len(part)
+    return out
+
+
+# The letter is a co-handler's opinion to the lead handler: 会办意见的函, 现将协办意见答复如下
+_CO_OPINION = re.compile("[会协]办意见(?:的函|的复函|如下|答复如下)|(?:提案|建议)[会协]办意见")
+_PROPOSER_IN_TEXT = re.compile(
+    f"((?:[{CJK}·]{{2,4}}、)*[{CJK}·]{{2,4}}?)(?:等(?:\\d+名)?)?(?:委员|代表)(?:提出的|关于|所提)"
+)
+
+
+def _proposers_in_text(text: str, limit: int) -> list[tuple[str, Span]]:
+    """Deputies named in a letter's opening as the authors: 王某委员关于…, 张某、李某等委员提出的…."""
+    m = _PROPOSER_IN_TEXT.search(text, 0, limit)
+    if not m:
+        return []
+    out, pos = [], m.start(1)
+    for name in m.group(1).split("、"):
+        if not re.search("[的了和与及在为是年月日号届次会议]", name):
+            out.append(("Deputy", Span(pos, pos + len(name), name)))
+        pos += len(name) + 1
     return out
 
 
@@ -232,21 +266,48 @@ def _plausible_year(year: int) -> bool:
     return 1980 <= year <= dt.date.today().year + 1
 
 
-def _replying(text: str, lines: list[tuple[int, int]], head_end: int) -> AgencySpan | None:
-    """The body that wrote the letter: title line, then signature, then the frame's subject."""
-    for start, end in lines[:4]:
+# A body's name at the start of a title line: the line goes on with 关于/对 (关于…的答复, 对…建议的答复)
+# or ends there (the title's next line begins with 关于/对).
+_TITLE_HEAD = re.compile(f"([{CJK}()（）]{{3,40}}?(?:{_WRITER_SUFFIXES}))\\s*(?=关于|对[{CJK}《“]|$)")
+
+
+def _title_writer(text: str, lines: list[tuple[int, int]], head_end: int) -> AgencySpan | None:
+    """The body named at the start of the letter's title, before the salutation."""
+    shown = [(s, e) for s, e in lines if text[s:e].strip() and s < head_end][:6]
+    for k, (start, end) in enumerate(shown):
         line = text[start:end]
-        if "关于" in line and not re.search("[,，。]", line):
-            cut = start + line.index("关于")
-            found = [a for a in find_agencies(text[:cut]) if a.start == start + len(line) - len(line.lstrip())
-                     and a.end == cut]
-            if found:
-                return found[0]
-    for start, end in reversed(lines[-6:]):
+        at = start + len(line) - len(line.lstrip())
+        m = _TITLE_HEAD.match(text, at, end)
+        if not m or re.search("[,，。:：]", line):
+            continue
+        if m.end() >= end - len(line) + len(line.rstrip()) and not (
+            k + 1 < len(shown) and re.match(r"\s*(?:关于|对)", text[shown[k + 1][0] : shown[k + 1][1]])
+        ):
+            continue  # a line that is only a name, not followed by the title's 关于/对 line
+        found = [a for a in find_agencies(text[: m.end(1)]) if a.start == at and a.end == m.end(1)]
+        return found[0] if found else AgencySpan(at, m.end(1), "")
+    return None
+
+
+def _signature(text: str, lines: list[tuple[int, int]]) -> AgencySpan | None:
+    """The body that signs the letter: a line of the last few that is only a body's name."""
+    for start, end in reversed(lines[-8:]):
         line = text[start:end].strip()
-        if line and has_agency_suffix(line) and len(line) <= 30 and not re.search(r"[,，。:：]", line):
+        if (
+            line
+            and re.fullmatch(f"[{CJK}()（）]{{3,30}}(?:{_WRITER_SUFFIXES})", line)
+            and not re.search("^(?:抄送|抄报|联系|承办|签发)", line)
+        ):
             at = start + text[start:end].index(line)
             return AgencySpan(at, at + len(line), "")
+    return None
+
+
+def _replying(text: str, lines: list[tuple[int, int]], head_end: int) -> AgencySpan | None:
+    """The body that wrote the letter: title line, then signature, then the frame's subject."""
+    found = _title_writer(text, lines, head_end) or _signature(text, lines)
+    if found:
+        return found
     head = find_agencies(text[:head_end])
     for a in head:
         after = text[a.end : a.end + 6]
@@ -257,14 +318,52 @@ def _replying(text: str, lines: list[tuple[int, int]], head_end: int) -> AgencyS
     return next((a for a in find_agencies(text[:1500]) if a.pronoun and text[a.start : a.end] != "贵单位"), None)
 
 
+_CLOSINGS = {
+    "any": "等|共同|负责|认真|办理|进行|的?意见|研究|形成|答复|回复|办复",
+    "opinion": "的?意见|形成",
+    "talk": "沟通|协商|研究|会商|对接|衔接",
+}
+# A clause that issues or does something else is not the handling of the proposal (会同A联合印发《…》).
+_NOT_HANDLING = re.compile("印发|出台|发布|制定|开展|推进|建设|开通|申请|《")
+
+
+@cache
+def _handling_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The cue words of data/rules/co_handling.tsv: one pattern for cues before a list, one for after."""
+    rows = load_rules("co_handling.tsv")
+    before = sorted((r for r in rows if r[1] == "before"), key=lambda r: -len(r[0]))
+    after = sorted((r[0] for r in rows if r[1] == "after"), key=len, reverse=True)
+    groups = "|".join(f"(?P<{r[2]}{k}>{re.escape(r[0])})" for k, r in enumerate(before))
+    return re.compile(groups), re.compile("|".join(map(re.escape, after)))
+
+
 def _co_handlers(text: str, md: Metadata) -> list[AgencySpan]:
+    """The bodies the frame names as handling the proposal with the writer (data/rules/co_handling.tsv)."""
     limit = len(text) if md.salutation is None else min(len(text), md.salutation.end + 900)
     start = md.salutation.end if md.salutation else 0
-    for m in _HANDLING.finditer(text, start, limit):
-        stop = _HANDLING_END.search(text, m.end(), limit)
-        region_start, region_end = m.end(), stop.start() if stop else limit
-        items = _list_items(text, region_start, region_end)
-        found = [a for a in items if not a.pronoun]
+    before, after = _handling_cues()
+    found: list[AgencySpan] = []
+    for m in before.finditer(text, start, limit):
+        closing = _CLOSINGS[re.sub(r"\d+$", "", m.lastgroup or "any")]
+        clause = re.search("[,，。;；:：]", text[m.end() : limit])
+        clause_end = m.end() + clause.start() if clause else limit
+        close = re.search(closing, text[m.end() : clause_end])
+        if close:
+            list_end = m.end() + close.start()
+        elif re.match(f"(?:对[^,，。]{{0,12}})?(?:{closing})", text[clause_end + 1 : clause_end + 16]):
+            list_end = clause_end  # 会同A、B,对提案进行了认真研究
+        else:
+            continue
+        if re.search("(?:将|将会|拟|要|继续|还将)$", text[max(0, m.start() - 2) : m.start()]):
+            continue  # 我委将会同…: work to come, not the handling of this proposal
+        found = [a for a in _list_items(text, m.end(), list_end) if not a.pronoun]
+        if found and not _NOT_HANDLING.search(text, found[-1].end, max(list_end, clause_end if not close else list_end)):
+            return found
+    for m in after.finditer(text, start, limit):
+        clause = max(text.rfind(p, start, m.start()) for p in ",，。;；:：")
+        head = re.search("(?:已?交由|已?交|已?转交?|由|请)", text[max(clause + 1, start) : m.start()])
+        begin = max(clause + 1, start) + (head.end() if head else 0)
+        found = [a for a in _list_items(text, begin, m.start()) if not a.pronoun]
         if found:
             return found
     return []
@@ -285,6 +384,9 @@ def _list_items(text: str, start: int, end: int) -> list[AgencySpan]:
         inner = [a for (a0, _), a in known.items() if s <= a0 < e]
         if inner:
             out.extend(sorted(inner, key=lambda a: a.start))
+        elif piece.strip() in places() and places()[piece.strip()][1] == "district":  # 武清区: its government
+            at = s + len(piece) - len(piece.lstrip())
+            out.append(AgencySpan(at, at + len(piece.strip()), ""))
         elif (
             2 <= len(piece) <= 15
             and re.fullmatch(f"[{CJK}()（）]+(?:{_ITEM_END})", piece)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-__all__ = ["ROOT", "gazetteer_path", "load_table", "ontology_files", "queries_dir"]
+__all__ = ["ROOT", "gazetteer_path", "load_rules", "load_table", "ontology_files", "queries_dir"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,8 +31,18 @@ def load_table(name: str) -> tuple[tuple[str, ...], ...]:
 
     Trailing empty columns are kept, so every row of a table has the same width.
     """
+    return _read_rows(gazetteer_path(name))
+
+
+@cache
+def load_rules(name: str) -> tuple[tuple[str, ...], ...]:
+    """Rows of a tab-separated table of extraction rules in ``data/rules/`` (cue words, suffixes…)."""
+    return _read_rows(ROOT / "data" / "rules" / name)
+
+
+def _read_rows(path: Path) -> tuple[tuple[str, ...], ...]:
     rows = []
-    for line in gazetteer_path(name).read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         rows.append(tuple(cell.strip() for cell in line.split("\t")))
