@@ -156,9 +156,14 @@ def letter_triples(ex: Extraction, res: Resolution, *, keep_contacts: bool = Fal
         # the evidence: where the body is named, or else the document number it was read from
         offset = md.replying.start if md.replying else md.document_number.start if md.document_number else None
         w.statement(reply, DCTERMS.creator, res.replying.iri, offset)
-        w.statement(proposal, POL.leadHandler, res.replying.iri, offset)
+        # a co-handler's opinion (会办意见) is written by a co-handler to the lead handler
+        handles = POL.coHandler if res.lead is not None else POL.leadHandler
+        w.statement(proposal, handles, res.replying.iri, offset)
         if md.replying is not None:
             w.mention(res.replying.iri, md.replying.start, md.replying.end)
+    if res.lead is not None and md.lead_handler is not None:
+        w.statement(proposal, POL.leadHandler, res.lead.iri, md.lead_handler.start)
+        w.mention(res.lead.iri, md.lead_handler.start, md.lead_handler.end)
     for ent, (start, end) in res.proposers:
         w.statement(proposal, POL.proposedBy, ent.iri, start)
         w.mention(ent.iri, start, end)

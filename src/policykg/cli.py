@@ -32,7 +32,7 @@ from policykg.network import (
     to_subgraph,
     write_network,
 )
-from policykg.pipeline import BuildReport, LetterGraph, build_store
+from policykg.pipeline import DEFAULT_TIME_LIMIT, BuildReport, LetterGraph, build_store
 from policykg.remote import DEFAULT_BATCH, DEFAULT_TIMEOUT, push_store, query_endpoint, server_command
 from policykg.sparql import bind_values, format_results, library, load_query, parse_param
 from policykg.stats import open_dump, to_stats
@@ -97,6 +97,8 @@ def _tally(counts: dict[str, int]) -> str:
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write a dump of the letters just built; the format follows the extension: .ttl, .trig, .nq, .jsonld.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for reading letters (default: one per core).")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=DEFAULT_TIME_LIMIT, show_default=True, metavar="SECONDS",
+              help="A letter not read within this many seconds fails with one line (the others are built); 0: no limit.")
 @click.option("--keep-contacts", is_flag=True,
               help="Keep the contact person's telephone number (schema:telephone on the reply). Without it every "
                    "telephone number, e-mail address and ID-card number is masked.")
@@ -104,7 +106,7 @@ def _tally(counts: dict[str, int]) -> str:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary as JSON on standard output: counts, time, each letter's format and encoding, each failure.")
 def build(paths: tuple[Path, ...], store_dir: Path, no_store: bool, out: Path | None, jobs: int | None,
-          keep_contacts: bool, quiet: bool, as_json: bool) -> None:
+          time_limit: float, keep_contacts: bool, quiet: bool, as_json: bool) -> None:
     """Read letters (files or folders) into the store, and optionally write a dump to --out.
 
     Letters may be .txt in any Chinese encoding (UTF-8, GB18030/GBK/GB2312, Big5, UTF-16),
@@ -149,8 +151,8 @@ def build(paths: tuple[Path, ...], store_dir: Path, no_store: bool, out: Path | 
             if out is not None:
                 format_for(out)
             with _build_target(store_dir, no_store, out) as store:
-                report = build_store(paths, store, jobs=jobs, keep_contacts=keep_contacts, on_start=on_start,
-                                     on_error=on_error, on_letter=on_letter)
+                report = build_store(paths, store, jobs=jobs, keep_contacts=keep_contacts, time_limit=time_limit or None,
+                                     on_start=on_start, on_error=on_error, on_letter=on_letter)
                 if out is not None:
                     try:
                         write_dump((q for g in report.graphs for q in store.quads(g)), out)

@@ -170,15 +170,21 @@ _PERSON = re.compile(
 
 
 def _proposers(span: Span) -> list[tuple[str, Span]]:
-    out = []
+    """The proposers a salutation names: deputies (张某、李某代表) or bodies (民建广东省委会)."""
+    out: list[tuple[str, Span]] = []
     pos = span.start
-    for part in re.split(r"([,，、])", span.value):
+    parts = re.split(r"([,，、])", span.value)
+    # 张某、李某等代表: a bare name before the last deputy is a deputy too
+    deputies = bool(parts) and bool(_PERSON.match(parts[-1]))
+    for part in parts:
         if part in ",，、" or not part.strip():
             pos += len(part)
             continue
         m = _PERSON.match(part)
         if m:
             out.append(("Deputy", Span(pos + m.start(1), pos + m.end(1), m.group(1))))
+        elif deputies and re.fullmatch(f"[{CJK}·]{{2,4}}", part) and not has_agency_suffix(part):
+            out.append(("Deputy", Span(pos, pos + len(part), part)))
         else:
             out.append(("Agency", Span(pos, pos + len(part), part)))
         pos += len(part)
@@ -474,6 +480,7 @@ def _body_by_ending(text: str, md: Metadata, pronoun: str) -> str | None:
         if not a.pronoun
         and (name := text[a.start : a.end]).endswith(ending)
         and name not in co
+        and len(name) - len(a.prefix) >= 3  # 省委, 市委 (party committees) do not write as 我委
         and (ending == "部" or not _NATIONAL.match(name))
     }
     return found.pop() if len(found) == 1 else None

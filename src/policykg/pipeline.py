@@ -6,20 +6,33 @@ its own transaction. ``build_graph`` gives the same statements as an in-memory r
 Dataset, for tests and library use.
 
 A file that fails is reported and skipped, whatever went wrong with it: an unreadable or
-hostile file, or a bug that it triggers in reading or extraction (reported as an internal
-error with the exception, so it can be fixed); the batch goes on.
+hostile file, a bug that it triggers in reading or extraction (reported as an internal
+error with the exception, so it can be fixed), or a letter whose reading takes longer than
+the time limit (``time_limit``, 20 s by default); the batch goes on.
+
+The time limit is why letters are read in worker processes even for a single letter: a
+regular expression stuck on a hostile text cannot be interrupted inside one match (Python's
+``re`` does not look at signals there), but its process can be killed. The workers live as
+long as the build; one that runs over the limit is killed and replaced, and its letter fails
+with ``extraction took longer than N s``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,12 +42,16 @@ from policykg.build import letter_triples, new_dataset
 from policykg.errors import IngestError, NoLettersError
 from policykg.export import serialize_quads
 from policykg.extract import extract
-from policykg.ingest import find_letters, read_letter
+from policykg.ingest import Letter, find_letters, read_letter
 from policykg.ntriples import to_ntriples
 from policykg.resolve import resolve
 from policykg.store import LetterStore
 
-__all__ = ["BuildReport", "LetterGraph", "LetterSummary", "build_graph", "build_store", "process_file"]
+__all__ = ["DEFAULT_TIME_LIMIT", "BuildReport", "LetterGraph", "LetterSummary", "build_graph", "build_store", "process_file"]
+
+# Seconds one letter may take to be read, extracted and resolved (a letter of 100 KB takes
+# well under a second); a letter over it fails with one line and the batch goes on.
+DEFAULT_TIME_LIMIT = 20.0
 
 
 # New letters are bulk-loaded in groups of about this many triples (each group all or nothing).
@@ -109,7 +126,13 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _results(files: list[Path], jobs: int, keep_contacts: bool) -> Iterator[LetterGraph | IngestError]:
+def _results(
+    files: list[Path], jobs: int, keep_contacts: bool, time_limit: float | None
+) -> Iterator[LetterGraph | IngestError]:
+    """Each file's result, in the order of ``files``."""
+    if time_limit is not None:
+        yield from _timed_results(files, jobs, keep_contacts, time_limit)
+        return
     work = partial(process_file, keep_contacts=keep_contacts)
     if jobs <= 1 or len(files) < 8:
         yield from map(work, files)
@@ -119,6 +142,156 @@ def _results(files: list[Path], jobs: int, keep_contacts: bool) -> Iterator[Lett
         yield from pool.map(work, files, chunksize=max(1, min(64, len(files) // (jobs * 8))))
     finally:  # stopped early (Ctrl-C, an error): the files not yet started are dropped, not waited for
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_main(conn: Connection, keep_contacts: bool) -> None:
+    """A worker process: read the files it is sent, one at a time, and send back each result."""
+    _ignore_interrupts()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):  # the main process is gone
+            return
+        if task is None:
+            return
+        index, path = task
+        conn.send((index, process_file(path, keep_contacts=keep_contacts)))
+
+
+class _Worker:
+    """One worker process and the file it is reading (``task``), with the time it must be done by."""
+
+    def __init__(self, keep_contacts: bool) -> None:
+        ours, theirs = multiprocessing.Pipe()
+        self.process: BaseProcess = multiprocessing.Process(
+            target=_worker_main, args=(theirs, keep_contacts), name="policykg-worker", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.conn = ours
+        self.task: tuple[int, Path] | None = None
+        self.deadline = 0.0
+
+    def give(self, task: tuple[int, Path], time_limit: float) -> None:
+        self.conn.send(task)
+        self.task = task
+        self.deadline = time.monotonic() + time_limit
+
+    def stop(self, *, kill: bool) -> None:
+        """End the process: asked to leave when idle, killed when busy or when ``kill``."""
+        if self.process.is_alive() and not kill and self.task is None:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def exit_status(self) -> str:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        return f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+
+
+_WARM_UP = (
+    "张三代表:\n您提出的《关于支持中小企业发展的建议》(第20220001号)收悉,由我局会同市财政局负责办理。"
+    "现答复如下:\n以视源电子为代表的企业集聚发展,实施“专精特新”培育行动。\n广州市工业和信息化局\n2022年6月17日\n"
+)
+
+
+def _warm_up(keep_contacts: bool) -> None:
+    """Build the tables and compiled patterns that reading a letter needs, once, before the workers
+    are forked: they share them, and a worker's first letter does not pay for them in its time."""
+    with contextlib.suppress(Exception):  # only a head start: a real letter reports its own errors
+        ex = extract(Letter(key="warm-up", source="warm-up", text=_WARM_UP, encoding="utf-8"))
+        letter_triples(ex, resolve(ex), keep_contacts=keep_contacts)
+
+
+def _timed_results(
+    files: list[Path], jobs: int, keep_contacts: bool, time_limit: float
+) -> Iterator[LetterGraph | IngestError]:
+    """Each file's result in order, read by worker processes, each letter within ``time_limit`` seconds.
+
+    A thread hands the files to the workers and collects their results (so the workers go on
+    while the caller stores a result); a worker over the limit is killed and replaced, and its
+    file gives ``IngestError(path, "extraction took longer than N s")``. A worker that dies
+    (killed from outside, out of memory) fails its file the same way, with its exit status.
+    """
+    if not files:
+        return
+    _warm_up(keep_contacts)
+    todo = deque(enumerate(files))
+    done: queue.Queue[tuple[int, LetterGraph | IngestError] | BaseException | None] = queue.Queue()
+    stopping = threading.Event()
+    wake_read, wake_write = multiprocessing.Pipe(duplex=False)
+    # started here, by the main thread: only a replacement is started by the thread below
+    workers = [_Worker(keep_contacts) for _ in range(max(1, min(jobs, len(files))))]
+    too_long = f"extraction took longer than {time_limit:g} s"
+
+    def replace(worker: _Worker) -> None:
+        worker.stop(kill=True)
+        workers[workers.index(worker)] = _Worker(keep_contacts)
+
+    def run() -> None:
+        try:
+            while not stopping.is_set():
+                for w in list(workers):
+                    if w.task is None and todo:
+                        task = todo.popleft()
+                        try:
+                            w.give(task, time_limit)
+                        except OSError:  # the idle worker died: another one reads the file
+                            todo.appendleft(task)
+                            replace(w)
+                busy = [w for w in workers if w.task is not None]
+                if not busy:
+                    break
+                timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+                ready = wait([*(w.conn for w in busy), wake_read], timeout)
+                if stopping.is_set():
+                    break
+                for w in busy:
+                    if w.conn in ready and w.task is not None:
+                        task = w.task
+                        try:
+                            done.put(w.conn.recv())
+                            w.task = None
+                        except (EOFError, OSError):  # the worker died: its file fails, the others go on
+                            done.put((task[0], IngestError(task[1], f"the worker reading it stopped ({w.exit_status()})")))
+                            w.task = None
+                            replace(w)
+                now = time.monotonic()
+                for w in busy:
+                    if w.task is not None and now >= w.deadline and not w.conn.poll():
+                        done.put((w.task[0], IngestError(w.task[1], too_long)))
+                        w.task = None
+                        replace(w)
+        except BaseException as exc:  # handed to the main thread, which raises it
+            done.put(exc)
+        finally:
+            done.put(None)
+
+    thread = threading.Thread(target=run, name="policykg-dispatch", daemon=True)
+    thread.start()
+    try:
+        waiting: dict[int, LetterGraph | IngestError] = {}
+        for index in range(len(files)):
+            while index not in waiting:
+                item = done.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if item is None:
+                    raise RuntimeError("the worker processes stopped before every file was read")
+                waiting[item[0]] = item[1]
+            yield waiting.pop(index)
+    finally:  # also when stopped early (Ctrl-C, an error): the workers are stopped, busy ones killed
+        stopping.set()
+        wake_write.send_bytes(b"")
+        thread.join()
+        for w in workers:
+            w.stop(kill=False)
+        wake_read.close()
+        wake_write.close()
 
 
 def _same_key(path: str, first: str) -> IngestError:
@@ -136,6 +309,7 @@ def build_store(
     *,
     jobs: int | None = None,
     keep_contacts: bool = False,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
     on_start: Callable[[int], None] | None = None,
     on_error: Callable[[IngestError], None] | None = None,
     on_letter: Callable[[LetterGraph], None] | None = None,
@@ -145,6 +319,8 @@ def build_store(
     A file that cannot be read is reported (``on_error``) and skipped; the others are built.
     ``on_start`` is told how many files were found, ``on_letter`` each letter built.
     Two files with the same name (the same letter key) in one build: the second fails.
+    A letter not read within ``time_limit`` seconds fails (``extraction took longer than N s``);
+    with ``time_limit=None`` there is no limit, and a few files are read in this process.
 
     Raises:
         IngestError: a path does not exist.
@@ -178,7 +354,7 @@ def build_store(
         pending.clear()
         pending_triples = 0
 
-    for result in _results(files, jobs or os.cpu_count() or 1, keep_contacts):
+    for result in _results(files, jobs or os.cpu_count() or 1, keep_contacts, time_limit):
         if isinstance(result, IngestError):
             failed(result)
             continue
@@ -228,6 +404,7 @@ def build_graph(
     paths: Iterable[Path],
     *,
     keep_contacts: bool = False,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
     on_error: Callable[[IngestError], None] | None = None,
 ) -> BuildReport:
     """Build the letters under ``paths`` as ``build_store`` does, into an rdflib Dataset (``report.dataset``).
@@ -237,7 +414,8 @@ def build_graph(
         NoLettersError: no readable letter was found.
     """
     with LetterStore(None) as store:
-        report = build_store(paths, store, jobs=1, keep_contacts=keep_contacts, on_error=on_error)
+        report = build_store(paths, store, jobs=1, keep_contacts=keep_contacts, time_limit=time_limit,
+                             on_error=on_error)
         data = serialize_quads(store.quads(), ox.RdfFormat.N_QUADS)  # the letters' graphs
     report.dataset = new_dataset()
     report.dataset.parse(data=data.decode("utf-8"), format="nquads")

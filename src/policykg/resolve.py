@@ -66,6 +66,7 @@ class Resolution:
     entities: dict[URIRef, Entity] = field(default_factory=dict)
     of_mention: dict[Mention, Entity] = field(default_factory=dict)
     replying: Entity | None = None
+    lead: Entity | None = None  # the lead handler, when the letter is a co-handler's opinion to it
     proposal: URIRef | None = None
     proposers: list[tuple[Entity, tuple[int, int]]] = field(default_factory=list)
     co_handlers: list[tuple[Entity, tuple[int, int]]] = field(default_factory=list)
@@ -138,7 +139,10 @@ def expand(rest: str) -> str:
 
 
 # Democratic parties and other bodies whose names carry their own place in the middle.
-_PARTY_ORGS = ("民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟")
+_PARTY_ORGS = (
+    "民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟", "中国国民党革命委员会", "中国民主同盟",
+    "中国民主建国会", "中国民主促进会", "中国农工民主党", "中国致公党", "台湾民主自治同盟",
+)
 _PLACE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{1,6}?[\u4e00-\u9fff]{2}(?:省|市)(?:委员会|支部|总支|工委)")
 
 
@@ -258,6 +262,9 @@ def resolve(ex: Extraction) -> Resolution:
                 surface = text[m.start : m.end].strip("《》“”\"")
                 name = canonical_firm(m.name) if TOP_CLASS.get(m.kind) == "Firm" else m.name
                 res.of_mention[m] = entity(m.kind, name, _key(m.kind, name), surface)
+    if md.lead_handler is not None:
+        lead = md.lead_handler
+        res.lead = agency(text[lead.start : lead.end], lead.prefix)
     for kind, span in md.proposers:
         if kind == "Deputy":
             ent = entity("Deputy", span.value, f"{juris or ex.letter.key}|{span.value}", None)
