@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from policykg.agencies import _match_prefixed, _place_name_at, _prefix_start, place_names
-from policykg.extract import _FIRM_ENUMERATION, _firm_enumerations, extract
+from policykg.extract import extract
+from policykg.extract.firms import FIRM_ENUMERATION, firm_enumerations
 from policykg.ingest import find_letters, read_letter
 from policykg.text import to_match_text
 from tests.conftest import SEED
@@ -50,14 +51,14 @@ def test_place_name_at_is_the_longest_place_name(text: str) -> None:
 
 @texts
 def test_firm_enumerations_equal_a_plain_search(text: str) -> None:
-    assert firm_enumeration_spans(_firm_enumerations(text)) == firm_enumeration_spans(_FIRM_ENUMERATION.finditer(text))
+    assert firm_enumeration_spans(firm_enumerations(text)) == firm_enumeration_spans(FIRM_ENUMERATION.finditer(text))
 
 
 def test_fast_paths_on_shared_letters(shared_letters: Path) -> None:
     for path in find_letters([shared_letters]):
         text = to_match_text(read_letter(path).text)
         assert agency_starts_missed(text) == [], path.name
-        fast, plain = _firm_enumerations(text), _FIRM_ENUMERATION.finditer(text)
+        fast, plain = firm_enumerations(text), FIRM_ENUMERATION.finditer(text)
         assert firm_enumeration_spans(fast) == firm_enumeration_spans(plain), path.name
 
 

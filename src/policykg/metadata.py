@@ -150,7 +150,9 @@ def _head_end(text: str, lines: list[tuple[int, int]]) -> int:
 
 
 # Labelled header lines that look like a salutation (答复类别:A类, 办理结果:解决采纳), and bare titles.
-_NOT_SALUTATION = re.compile("(?:答复|办理|提案|建议)?(?:类别|类型|结果|公开|性质|编号)|签发人|承办人|联系人|各位?(?:代表|委员)$|(?:代表|委员)$")
+_NOT_SALUTATION = re.compile(
+    "(?:答复|办理|提案|建议)?(?:类别|类型|结果|公开|性质|编号)|签发人|承办人|联系人|各位?(?:代表|委员)$|(?:代表|委员)$"
+)
 
 
 def _salutation(text: str, lines: list[tuple[int, int]], head_end: int) -> Span | None:
@@ -356,8 +358,8 @@ def _co_handlers(text: str, md: Metadata) -> list[AgencySpan]:
         close = re.search(closing, text[m.end() : clause_end])
         if close:
             list_end = m.end() + close.start()
-        elif re.match(f"(?:对[^,，。]{{0,12}})?(?:{closing})", text[clause_end + 1 : clause_end + 16]):
-            list_end = clause_end  # 会同A、B,对提案进行了认真研究
+        elif re.search(closing, text[clause_end + 1 : clause_end + 16].split("。")[0]):
+            list_end = clause_end  # 会同A、B,对提案进行了认真研究 / 经商A、B,现答复如下
         else:
             continue
         if re.search("(?:将|将会|拟|要|继续|还将)$", text[max(0, m.start() - 2) : m.start()]):
@@ -366,9 +368,9 @@ def _co_handlers(text: str, md: Metadata) -> list[AgencySpan]:
         if found and not _NOT_HANDLING.search(text, found[-1].end, max(list_end, clause_end if not close else list_end)):
             return found
     for m in after.finditer(text, start, limit):
-        clause = max(text.rfind(p, start, m.start()) for p in ",，。;；:：")
-        head = re.search("(?:已?交由|已?交|已?转交?|由|请)", text[max(clause + 1, start) : m.start()])
-        begin = max(clause + 1, start) + (head.end() if head else 0)
+        cut = max(start, *(text.rfind(p, start, m.start()) + 1 for p in ",，。;；:："))
+        head = re.search("(?:已?交由|已?交|已?转交?|由|请)", text[cut : m.start()])
+        begin = cut + (head.end() if head else 0)
         found = [a for a in _list_items(text, begin, m.start()) if not a.pronoun]
         if found:
             return found
@@ -396,7 +398,7 @@ def _list_items(text: str, start: int, end: int) -> list[AgencySpan]:
         elif (
             2 <= len(piece) <= 15
             and re.fullmatch(f"[{CJK}()（）]+(?:{_ITEM_END})", piece)
-            and not re.match("[我各有相本]", piece)
+            and not re.match("[我各有相本]|盟市|市县|县区|省市|区县|市区", piece)  # generic: 各盟市政府
         ):
             out.append(AgencySpan(s, e, ""))
     return out

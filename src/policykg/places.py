@@ -27,7 +27,9 @@ def place_rows() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
         for row in load_table(table):
             if row[0] in seen:
                 continue
-            aliases = tuple(a for a in (row[3].split("|") if len(row) > 3 and row[3] else []) if a not in seen)
+            aliases = tuple(row[3].split("|") if len(row) > 3 and row[3] else ())
+            if table == "divisions.tsv":  # a generated short form never takes a name the curated table uses
+                aliases = tuple(a for a in aliases if a not in seen)
             out.append((row[0], row[1], row[2], aliases))
             seen.update((row[0], *aliases))
     return tuple(out)

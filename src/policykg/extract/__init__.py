@@ -1,0 +1,53 @@
+"""Letter → Extraction: typed mentions (with offsets) and the relations between them.
+
+General rules over the letter's text, not lists fitted to one letter:
+《》 titles are regulations; agency names follow their grammar (see ``agencies``); firms
+are found by their cues (以X、Y为代表, 龙头, 链主, 带动A、B等一批…企业, …银行/集团/公司);
+clusters by …产业集群 / …产业园 and enumerations (汽车、电子三大千亿级产业集群);
+programs by quoted names and cue words (…行动/工程/计划/机制/改革/试点/政策/清单/基金/贷/平台).
+"""
+
+from __future__ import annotations
+
+import re
+
+from policykg.agencies import find_agencies
+from policykg.extract.clusters import find_clusters
+from policykg.extract.firms import find_firms
+from policykg.extract.model import Extraction, Mention, Relation
+from policykg.extract.programs import find_programs, find_regulations
+from policykg.extract.relations import administrator_relations, cluster_relations, issuer_relations, platform_relations
+from policykg.ingest import Letter
+from policykg.metadata import read_metadata
+from policykg.text import mask_spans, split_sentences, to_match_text
+
+__all__ = ["Extraction", "Mention", "Relation", "extract"]
+
+
+def extract(letter: Letter) -> Extraction:
+    """Read metadata, entity mentions and relations from a letter."""
+    text = to_match_text(letter.text)
+    md = read_metadata(text)
+    ex = Extraction(letter=letter, metadata=md, sentences=split_sentences(letter.text))
+    titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》\n]{1,150}》", text)]
+    frame = [(md.salutation.start, md.salutation.end)] if md.salutation else []
+    masked = mask_spans(text, titles + frame)
+    ex.mentions += find_regulations(text, md)
+    agencies = [Mention("Agency", a.start, a.end, text[a.start : a.end], a.prefix, a.pronoun)
+                for a in find_agencies(masked)]
+    ex.mentions += agencies
+    taken = mask_spans(masked, [(m.start, m.end) for m in agencies])
+    firms, firm_relations = find_firms(taken)
+    ex.mentions += firms
+    taken = mask_spans(taken, [(m.start, m.end) for m in firms])
+    clusters = find_clusters(taken)
+    ex.mentions += clusters
+    programs = find_programs(mask_spans(taken, [(m.start, m.end) for m in clusters]), text)
+    ex.mentions += programs
+    ex.mentions.sort(key=lambda m: (m.start, m.end))
+    ex.relations += firm_relations
+    ex.relations += cluster_relations(text, ex)
+    ex.relations += platform_relations(text, ex)
+    ex.relations += issuer_relations(text, ex)
+    ex.relations += administrator_relations(text, ex)
+    return ex

@@ -1,0 +1,54 @@
+"""What extraction produces: typed mentions with offsets, relations, and the letter's metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policykg.ingest import Letter
+from policykg.metadata import Metadata
+from policykg.text import Sentence
+
+__all__ = ["Extraction", "Mention", "Relation"]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A typed span of the letter. ``name`` is the cleaned surface form (quotes dropped, merged)."""
+
+    kind: str  # ontology class local name: Agency, Bank, Firm, Regulation, Program, Fund, ...
+    start: int
+    end: int
+    name: str
+    prefix: str = ""
+    pronoun: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``subject predicate object``, read from one sentence of the letter."""
+
+    subject: Mention
+    predicate: str  # ontology property local name
+    object: Mention
+
+
+@dataclass
+class Extraction:
+    """Everything read from one letter."""
+
+    letter: Letter
+    metadata: Metadata
+    sentences: list[Sentence]
+    mentions: list[Mention] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+    def sentence_of(self, offset: int) -> Sentence:
+        """The sentence holding an offset (the nearest before it, for offsets between sentences)."""
+        best = self.sentences[0]
+        for s in self.sentences:
+            if s.start <= offset:
+                best = s
+            else:
+                break
+        return best
