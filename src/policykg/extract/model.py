@@ -22,6 +22,8 @@ class Mention:
     prefix: str = ""
     pronoun: bool = False
     aliases: tuple[str, ...] = ()
+    rule: str = ""  # the recogniser that found it (a pol:Rule of the ontology)
+    score: float = 1.0  # how sure that recogniser is, 0..1
 
 
 @dataclass(frozen=True)
