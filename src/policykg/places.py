@@ -7,11 +7,12 @@ aliases) and ``divisions.tsv`` (every province, prefecture and county of China, 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from policykg.resources import load_table
 
-__all__ = ["enclosing", "place_info", "place_rows", "places"]
+__all__ = ["enclosing", "place_cores", "place_info", "place_rows", "places"]
 
 
 @cache
@@ -44,6 +45,29 @@ def places() -> dict[str, tuple[str, str, str]]:
             if len(name) >= 2:
                 out.setdefault(name, (full, level, parent))
     return out
+
+
+@cache
+def place_cores() -> frozenset[str]:
+    """Every place name, alias and bare core of two characters or more (怀集 of 怀集县, 安龙 of 安龙县).
+
+    For recognising that a name carries a place (怀集丝苗米产业园), not for agency prefixes: a
+    county's bare core is often a common word (资源, 会同).
+
+    >>> "怀集" in place_cores(), "广州" in place_cores()
+    (True, True)
+    """
+    out = set(places())
+    # county cores that are also common words: 合作 (合作市), 和平, 新华, 城关, 红旗, 东风, 长安
+    common = {"合作", "和平", "新华", "城关", "红旗", "东风", "长安", "新城", "城中", "城东", "城西", "城南", "城北",
+              "市中", "郊区", "矿区", "新兴", "永安", "安全", "东方", "开放", "前进", "胜利", "先锋", "团结", "民主"}
+    for full, _, parent, aliases in place_rows():
+        for name in (full, *aliases):
+            short = name[len(parent) :] if parent and name.startswith(parent) else name
+            core = re.sub("(?:自治县|自治州|自治旗|新区|林区|地区|市|区|县|旗|盟|州)$", "", short)
+            if len(core) >= 2 and core not in common:
+                out.add(core)
+    return frozenset(out - common)
 
 
 def place_info(name: str) -> tuple[str, str, str] | None:

@@ -37,12 +37,20 @@ def extract(letter: Letter) -> Extraction:
                 for a in find_agencies(masked)]
     ex.mentions += agencies
     taken = mask_spans(masked, [(m.start, m.end) for m in agencies])
+    # a proposal's own title (《关于…的建议》) names what it is about: its parks and firms are read too
+    for start, end in titles:
+        if re.search("(?:建议|提案|议案)》$", text[start:end]):
+            taken = taken[: start + 1] + "".join(
+                c if taken[k] != "□" else "□" for k, c in enumerate(text[start + 1 : end - 1], start + 1)
+            ) + taken[end - 1 :]
     firms, firm_relations = find_firms(taken)
     ex.mentions += firms
     taken = mask_spans(taken, [(m.start, m.end) for m in firms])
     clusters = find_clusters(taken)
     ex.mentions += clusters
-    programs = find_programs(mask_spans(taken, [(m.start, m.end) for m in clusters]), text)
+    # a programme's name may hold a park's (城区老工业区搬迁改造试点), so parks are not masked for it
+    programs = [p for p in find_programs(taken, text) if not any(
+        (c.start, c.end) == (p.start, p.end) or (c.start <= p.start and p.end <= c.end) for c in clusters)]
     ex.mentions += programs
     ex.mentions.sort(key=lambda m: (m.start, m.end))
     ex.relations += firm_relations

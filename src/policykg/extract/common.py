@@ -18,21 +18,26 @@ _BASE_ANCHORS = (
 ANCHORS = "|".join(
     sorted({*_BASE_ANCHORS.split("|"), *(row[0] for row in load_rules("boundary_words.tsv"))}, key=lambda w: (-len(w), w))
 )
-LEVELS = "(?:世界级|国家级|省级|市级|区级|千亿级|百亿级|万亿级|\\d+亿级|[一二三四五六七八九十\\d]+大)"
+LEVELS = "(?:世界级|国家级|省级|市级|区级|县级|镇级|村级|千亿级|百亿级|万亿级|\\d+亿级|[一二三四五六七八九十\\d]+大)"
 NAME_CHARS = f"[{CJK}A-Za-z0-9+.·]"
 
 
 # Anchor words that also stand inside registered firm names (四川发展, 华西建设, …开发有限公司).
-_IN_REGISTERED_NAMES = {"开发", "发展", "建设", "创建", "构建", "联合", "升级", "促进", "提升", "优化", "完善", "健全", "和"}
+_IN_REGISTERED_NAMES = {
+    "开发", "发展", "建设", "创建", "构建", "联合", "升级", "促进", "提升", "优化", "完善", "健全", "和", "研究", "服务于",
+}
 REGISTERED_ANCHORS = "|".join(a for a in ANCHORS.split("|") if a not in _IN_REGISTERED_NAMES)
 
 
-def left_boundary(text: str, end: int, *, limit: int = 24, anchors: str = ANCHORS) -> int:
-    """Start of the noun phrase that ends at ``end``: after the last anchor word or punctuation."""
+def left_boundary(text: str, end: int, *, limit: int = 24, anchors: str = ANCHORS, joined: str = "") -> int:
+    """Start of the noun phrase that ends at ``end``: after the last anchor word or punctuation.
+
+    ``joined``: punctuation that joins parts of one name (毕节—六盘水—黔西南…产业集聚区).
+    """
     start = max(0, end - limit)
     window = text[start:end]
     cut = 0
-    for m in re.finditer(f"[^{CJK}A-Za-z0-9+.·“”\"]|□|{anchors}", window):
+    for m in re.finditer(f"[^{CJK}A-Za-z0-9+.·“”\"{re.escape(joined)}]|□|{anchors}", window):
         cut = m.end()
     return start + cut
 
