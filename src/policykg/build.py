@@ -178,7 +178,7 @@ def letter_triples(ex: Extraction, res: Resolution, *, keep_contacts: bool = Fal
     for r in ex.relations:
         s, o = res.of_mention.get(r.subject), res.of_mention.get(r.object)
         if s is not None and o is not None and s.iri != o.iri:
-            w.statement(s.iri, POL[r.predicate], o.iri, r.subject.start)
+            w.statement(s.iri, POL[r.predicate], o.iri, r.evidence if r.evidence is not None else r.subject.start)
     involved = {e.iri: e for e in res.entities.values()}
     for ent, _ in (*res.proposers, *res.co_handlers):
         involved[ent.iri] = ent

@@ -47,11 +47,24 @@ from policykg.ntriples import to_ntriples
 from policykg.resolve import resolve
 from policykg.store import LetterStore
 
-__all__ = ["DEFAULT_TIME_LIMIT", "BuildReport", "LetterGraph", "LetterSummary", "build_graph", "build_store", "process_file"]
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "MAX_TRIPLES",
+    "BuildReport",
+    "LetterGraph",
+    "LetterSummary",
+    "build_graph",
+    "build_store",
+    "process_file",
+]
 
 # Seconds one letter may take to be read, extracted and resolved (a letter of 100 KB takes
 # well under a second); a letter over it fails with one line and the batch goes on.
 DEFAULT_TIME_LIMIT = 20.0
+# A letter gives a few thousand statements (the largest shared letter, 4,100 characters, 2,858);
+# a text that gives more than this is not one letter (a list of 60,000 firms, say), and storing
+# and writing its graph would take longer than reading it: it fails like a text too long.
+MAX_TRIPLES = 200_000
 
 
 # New letters are bulk-loaded in groups of about this many triples (each group all or nothing).
@@ -111,6 +124,9 @@ def process_file(path: Path, *, keep_contacts: bool = False) -> LetterGraph | In
         ex = extract(letter)
         res = resolve(ex)
         gid, triples = letter_triples(ex, res, keep_contacts=keep_contacts)
+        if len(triples) > MAX_TRIPLES:
+            raise IngestError(path, f"too many statements ({len(triples):,} triples; a letter gives at most {MAX_TRIPLES:,}): "
+                                    "not one letter")
     except IngestError as exc:
         return exc
     except Exception as exc:  # a bug this file triggers: reported as a failure of this file, the batch goes on

@@ -167,6 +167,8 @@ def canonical_agency(name: str, prefix: str, jurisdiction: str | None) -> str | 
         return name  # 民革揭阳市支部: a body whose own name carries its place
     if name.startswith("人民银行"):
         return "中国" + name
+    if name.startswith(("中国", "国家")) and not prefix:
+        return name  # 中国人民银行四川省分行, 国家税务总局东莞市税务局: national bodies name their own scope
     place, rest = None, name
     if prefix in ("市", "区", "省", "自治区", "县", "镇"):
         level = {"市": "city", "区": "district", "省": "province", "自治区": "province"}.get(prefix)

@@ -33,6 +33,9 @@ class Relation:
     subject: Mention
     predicate: str  # ontology property local name
     object: Mention
+    evidence: int | None = None  # an offset in the sentence that states it (default: the subject's)
+    rule: str = ""
+    score: float = 1.0
 
 
 @dataclass

@@ -42,7 +42,8 @@ def find_programs(text: str, original: str) -> list[Mention]:
             continue
         name = inner + (m.group(2) or "")
         aliases = (inner,) if m.group(2) else ()
-        out[(m.start(), m.end())] = Mention(_program_kind(name), m.start(), m.end(), name, aliases=aliases)
+        out[(m.start(), m.end())] = Mention(_program_kind(name), m.start(), m.end(), name, aliases=aliases,
+                                            rule="program-quoted", score=0.8 if m.group(2) else 0.6)
     for m in re.finditer(f"(?:{_PROGRAM_CUES})+", text):
         end = m.end()
         if any(s < end <= e for s, e in out):
@@ -53,7 +54,7 @@ def find_programs(text: str, original: str) -> list[Mention]:
         generic = core in _GENERIC_PROGRAM or _PROGRAM_STOP.match(name) or re.search(r"\d+家|□", name)
         if len(re.findall(f"[{CJK}]", core)) < 2 or generic:
             continue
-        out[(begin, end)] = Mention(_program_kind(name), begin, end, name)
+        out[(begin, end)] = Mention(_program_kind(name), begin, end, name, rule="program-cue", score=0.6)
     return list(out.values())
 
 
