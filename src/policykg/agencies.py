@@ -28,7 +28,8 @@ __all__ = [
 # Suffixes, longest first so that 委员会 wins over 委 at the same position.
 _SUFFIXES = (
     "领导小组办公室|管理委员会|人大常委会|人民政府|领导小组|委员会|管委会|办公室|办公厅|办事处|工作组|专项组|"
-    "联合会|中心支行|部门|总社|联社|分局|总局|分行|政府|政协|工商联|局|委|厅|办|部|署"
+    "联合会|中心支行|促进中心|服务中心|开发中心|交易中心|事务中心|管理中心|部门|总社|联社|分局|总局|分行|政府|政协|"
+    "工商联|局|委|厅|办|部|署"
 )
 _PARENT_SUFFIXES = ("委", "政府", "人民政府", "政协", "人大常委会", "领导小组", "委员会")
 _SPECIAL_HEADS = ("委", "人民政府", "政府", "政协", "人大常委会", "人大", "工商联")
@@ -36,19 +37,19 @@ _SHORT_PREFIXES = ("自治区", "国家", "省", "市", "区", "县", "镇")
 # Characters that, standing before a one-character prefix, make it part of another word
 # (全市, 我区, 园区, 跨省 …).
 _NOT_BEFORE = {
-    "市": set("我全本城各该都超门上开股夜集菜街闹地县入州盟"),
-    "区": set("我全本城园社山地片景街辖港郊市小特新展湾范验心专禁老库垦林牧灾该各两城校"),
-    "省": set("我全本各外该跨两"),
-    "县": set("我全各本该区市郡"),
+    "市": set("全本城各该都超门上开股夜集菜街闹地县入州盟"),
+    "区": set("全本城园社山地片景街辖港郊市小特新展湾范验心专禁老库垦林牧灾该各两城校"),
+    "省": set("全本各外该跨两"),
+    "县": set("全各本该区市郡"),
     "镇": set("我全各本该乡城重小强名"),
 }
-_BODY_STOP = set("的了在对等将为与是有向把被从于已并个项年月日也就而或但其之这那些此各每所让使给着过及即级两到至赴最内")
+_BODY_STOP = set("的了在对等将为与是有向把被从于已并个项年月日也就而或但其之这那些此各每所让使给着过及即级两到至赴最内届由")
 _BAD_WORDS = (
     "书记", "市长", "区长", "省长", "主席", "同志", "主任", "局长", "厅长", "部长", "代表", "委员会同",
     "高度", "重视", "印发", "会同", "牵头", "负责", "督办", "配合", "联合", "认真", "积极", "全面",
     "履行", "明确", "出台", "发布", "召开", "举办", "按照", "根据", "要求", "提出", "分管", "担任",
     "委托", "部署", "安排", "签署", "领导同志", "主要领导", "干部", "函送", "报送", "转送", "分别", "共同", "争取",
-    "相关部门", "有关部门",
+    "相关部门", "有关部门", "布局", "格局", "数字政府", "智慧政府", "法治政府", "服务型政府", "有为政府",
 )
 _GENERIC_BODIES = {"直", "有关", "相关", "职能", "主管", "责任", "各有", "级", "部委", "域"}
 PRONOUNS = (
@@ -87,6 +88,7 @@ def central_aliases() -> dict[str, str]:
 def _unprefixed_names() -> tuple[str, ...]:
     """Agency names that stand without a jurisdiction prefix: contractions such as 工信厅, 国资委."""
     names = {cell for row in load_table("abbreviations.tsv") for cell in row[:2]}
+
     return tuple(sorted((n for n in names if len(n) >= 3 and has_agency_suffix(n)), key=lambda n: (-len(n), n)))
 
 
@@ -128,6 +130,17 @@ def _prefix_start() -> re.Pattern[str]:
 
 
 @cache
+def _domain_names() -> tuple[str, ...]:
+    """A domain of ``english.tsv`` with a head: 财政厅, 农业农村局 (内蒙古自治区工业和信息化厅 财政厅联合印发).
+
+    Matched only where no other word runs into it (after a separator or punctuation), so that
+    社会保障厅 is not read inside 人力资源社会保障厅.
+    """
+    domains = [row[1] for row in load_table("english.tsv") if row[0] == "domain" and len(row[1]) >= 2]
+    return tuple(sorted({d + head for d in domains for head in ("厅", "局")}, key=lambda n: (-len(n), n)))
+
+
+@cache
 def _standalone_names() -> tuple[str, ...]:
     """Names matched without a prefix, in matching order: central bodies (longest first), then contractions."""
     return (*sorted(central_aliases(), key=lambda n: (-len(n), n)), *_unprefixed_names())
@@ -164,8 +177,8 @@ def _body_end(text: str, start: int) -> int | None:
         if i > start and text[i - 1] in "和及" and _prefix_at(text, i):
             break
         suffix = _SUFFIX_AT.match(text, i) if i > start else None
-        if suffix:
-            return suffix.end()
+        if suffix and not (suffix.group() == "办" and text[suffix.end() : suffix.end() + 1] in ("法", "理")):
+            return suffix.end()  # 办 of 办法/办理 ends no name
         i += 1
     return None
 
@@ -201,6 +214,9 @@ def _match_prefixed(text: str, i: int) -> AgencySpan | None:
         more = _body_end(text, end)
         if more is not None:
             end = more
+    branch = _place_name_at().match(text, end)  # 广州市规划和自然资源局 + 番禺区分局: one body
+    if branch and text.startswith("分局", branch.end()):
+        end = branch.end() + 2
     return AgencySpan(i, end, prefix)
 
 
@@ -247,4 +263,11 @@ def find_agencies(text: str) -> list[AgencySpan]:
             ):
                 continue
             add(AgencySpan(m.start(), m.end(), ""))
+    for name in _domain_names():
+        if name not in text:
+            continue
+        for m in re.finditer(re.escape(name), text):
+            before = text[m.start() - 1] if m.start() else ""
+            if not _CJK_CHAR.match(before or " ") or before in "、和及与同商经由在对向据":
+                add(AgencySpan(m.start(), m.end(), ""))
     return sorted(found, key=lambda a: a.start)

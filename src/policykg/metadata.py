@@ -470,12 +470,14 @@ def _body_by_ending(text: str, md: Metadata, pronoun: str) -> str | None:
 
     A letter that calls itself 我厅 and names 省工业和信息化厅 (牵头) and 省财政厅 (a co-handler)
     was written by 省工业和信息化厅. Co-handlers are not candidates, nor are national bodies
-    (国务院办公厅) unless the letter speaks as a ministry (我部). Two candidates or none: unknown.
+    (国务院办公厅) unless the letter speaks as a ministry (我部). Of several candidates, the one named
+    most often; a tie, or none: unknown.
     """
     ending = pronoun[-1]
     if ending not in "厅局委部":
         return None
     co = {text[a.start : a.end] for a in md.co_handlers}
+    named = [text[a.start : a.end] for a in find_agencies(text)]
     found = {
         name
         for a in find_agencies(text)
@@ -485,7 +487,11 @@ def _body_by_ending(text: str, md: Metadata, pronoun: str) -> str | None:
         and len(name) - len(a.prefix) >= 3  # 省委, 市委 (party committees) do not write as 我委
         and (ending == "部" or not _NATIONAL.match(name))
     }
-    return found.pop() if len(found) == 1 else None
+    if len(found) <= 1:
+        return found.pop() if found else None
+    # several: the one the letter names most often, if one does stand out
+    ranked = sorted(found, key=lambda n: -named.count(n))
+    return ranked[0] if named.count(ranked[0]) > named.count(ranked[1]) else None
 
 
 def _most_active(text: str, md: Metadata) -> AgencySpan | None:
