@@ -11,6 +11,7 @@ Phone numbers, e-mail addresses and ID numbers are masked in every literal.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
@@ -58,12 +59,26 @@ _pol_Mention = POL.Mention
 _pol_Sentence = POL.Sentence
 _pol_inSentence = POL.inSentence
 _prov_wasDerivedFrom = PROV.wasDerivedFrom
+_prov_wasGeneratedBy = PROV.wasGeneratedBy
+_pol_confidence = POL.confidence
 _rdf_Statement = RDF.Statement
 _rdf_object = RDF.object
 _rdf_predicate = RDF.predicate
 _rdf_subject = RDF.subject
 _rdf_type = RDF.type
 _rdf_value = RDF.value
+
+
+_FRAME_RULE = ("letter-frame", 0.9)
+
+
+def rule_iri(rule: str) -> URIRef:
+    """The ontology's individual for an extraction rule named ``rule`` (``firm-suffix`` → pol:FirmSuffixRule).
+
+    >>> str(rule_iri("firm-suffix"))
+    'https://w3id.org/policykg/ontology#FirmSuffixRule'
+    """
+    return POL["".join(part.capitalize() for part in rule.split("-")) + "Rule"]
 
 
 class _LetterWriter:
@@ -88,11 +103,17 @@ class _LetterWriter:
             self.g.add((sel, _oa_end, Literal(s.end)))
         return node
 
-    def mention(self, entity: URIRef, start: int, end: int) -> None:
+    def _provenance(self, node: URIRef, rule: tuple[str, float]) -> None:
+        self.g.add((node, _prov_wasGeneratedBy, rule_iri(rule[0])))
+        self.g.add((node, _pol_confidence, Literal(Decimal(str(round(rule[1], 2))))))
+
+    def mention(self, entity: URIRef, start: int, end: int, rule: tuple[str, float] = _FRAME_RULE) -> None:
         mid = f"{self.base}/m{start}-{end}-{hashlib.sha1(str(entity).encode()).hexdigest()[:8]}"
         node, target = ID[mid], ID[f"{mid}/target"]
         quote, pos = ID[f"{mid}/quote"], ID[f"{mid}/position"]
         g = self.g
+        if (node, _rdf_type, _pol_Mention) not in g:
+            self._provenance(node, rule)
         g.add((node, _rdf_type, _pol_Mention))
         g.add((node, _oa_hasBody, entity))
         g.add((node, _pol_inSentence, self.sentence(self.ex.sentence_of(start))))
@@ -109,12 +130,16 @@ class _LetterWriter:
         g.add((pos, _oa_start, Literal(start)))
         g.add((pos, _oa_end, Literal(end)))
 
-    def statement(self, s: URIRef, p: URIRef, o: URIRef, offset: int | None) -> None:
+    def statement(
+        self, s: URIRef, p: URIRef, o: URIRef, offset: int | None, rule: tuple[str, float] = _FRAME_RULE
+    ) -> None:
         self.g.add((s, p, o))
         if offset is None:
             return
         digest = hashlib.sha1(f"{s}|{p}|{o}|{offset}".encode()).hexdigest()[:12]
         node = ID[f"{self.base}/st{digest}"]
+        if (node, _rdf_type, _rdf_Statement) not in self.g:
+            self._provenance(node, rule)
         self.g.add((node, _rdf_type, _rdf_Statement))
         self.g.add((node, _rdf_subject, s))
         self.g.add((node, _rdf_predicate, p))
@@ -172,13 +197,14 @@ def letter_triples(ex: Extraction, res: Resolution, *, keep_contacts: bool = Fal
             continue
         w.statement(proposal, POL.coHandler, ent.iri, start)
     for m, ent in res.of_mention.items():
-        w.mention(ent.iri, m.start, m.end)
+        w.mention(ent.iri, m.start, m.end, (m.rule or "letter-frame", m.score))
         if m.kind == "Regulation":
-            w.statement(reply, POL.cites, ent.iri, m.start)
+            w.statement(reply, POL.cites, ent.iri, m.start, (m.rule or "letter-frame", m.score))
     for r in ex.relations:
         s, o = res.of_mention.get(r.subject), res.of_mention.get(r.object)
         if s is not None and o is not None and s.iri != o.iri:
-            w.statement(s.iri, POL[r.predicate], o.iri, r.evidence if r.evidence is not None else r.subject.start)
+            offset = r.evidence if r.evidence is not None else r.subject.start
+            w.statement(s.iri, POL[r.predicate], o.iri, offset, (r.rule or "letter-frame", r.score))
     involved = {e.iri: e for e in res.entities.values()}
     for ent, _ in (*res.proposers, *res.co_handlers):
         involved[ent.iri] = ent

@@ -387,6 +387,12 @@ def stats(file: Path | None, store_dir: Path, top: int, dupes: int, centrality: 
     for row in st.near_duplicates[:dupes]:
         t.add_row(*row)
     _out.print(t)
+    t = Table(title="lowest-confidence entities (their surest mention; review these)")
+    for col in ("class", "label", "confidence", "rule"):
+        t.add_column(col)
+    for cls, label, conf, rule in st.low_confidence:
+        t.add_row(cls, label, f"{conf:.2f}", rule)
+    _out.print(t)
     t = Table(title="top entities (by letters)")
     for col in ("class", "label", "letters"):
         t.add_column(col)

@@ -25,6 +25,8 @@ _PREFIXES = """PREFIX pol: <https://w3id.org/policykg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
 
@@ -38,6 +40,8 @@ class GraphStats:
     triples: int
     merges: list[tuple[str, int, int]] = field(default_factory=list)  # (class, surface forms, entities)
     near_duplicates: list[tuple[str, str, str, str]] = field(default_factory=list)  # (class, label, label, why)
+    # (class, label, confidence, rule): entities whose best mention is least sure, lowest first
+    low_confidence: list[tuple[str, str, float, str]] = field(default_factory=list)
 
 
 def open_dump(path: Path) -> LetterStore:
@@ -146,4 +150,19 @@ def to_stats(store: LetterStore, *, top: int = 10) -> GraphStats:
     merges = sorted((c, len(forms[c]), len(entities[c])) for c in entities)
     linked = {frozenset((a, b)) for a, b in _rows(store, "SELECT ?a ?b WHERE { ?a dcterms:isReplacedBy ?b }")}
     dupes = [(c, a, b, why) for c in sorted(entities) for a, b, why in near_duplicates(entities[c], linked)]
-    return GraphStats(classes, properties, ranked[:top], triples, merges, dupes)
+    return GraphStats(classes, properties, ranked[:top], triples, merges, dupes, _low_confidence(store, top))
+
+
+def _low_confidence(store: LetterStore, top: int) -> list[tuple[str, str, float, str]]:
+    """The entities whose surest mention has the lowest pol:confidence, with the rule of that mention."""
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    for c, label, conf, rule in _rows(store, """
+        SELECT ?c ?label ?conf ?rule WHERE {
+          ?m a pol:Mention ; oa:hasBody ?s ; pol:confidence ?conf ; prov:wasGeneratedBy ?rule .
+          ?s a ?c ; rdfs:label ?label . FILTER(LANG(?label) = "zh")
+        }"""):
+        key, value = (_local(c), label), (float(conf), _local(rule))
+        if key not in best or value > best[key]:
+            best[key] = value
+    ranked = sorted(((c, label, conf, rule) for (c, label), (conf, rule) in best.items()), key=lambda r: (r[2], r[0], r[1]))
+    return ranked[:top]

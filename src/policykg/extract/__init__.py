@@ -33,7 +33,8 @@ def extract(letter: Letter) -> Extraction:
     frame = [(md.salutation.start, md.salutation.end)] if md.salutation else []
     masked = mask_spans(text, titles + frame)
     ex.mentions += find_regulations(text, md)
-    agencies = [Mention("Agency", a.start, a.end, text[a.start : a.end], a.prefix, a.pronoun)
+    agencies = [Mention("Agency", a.start, a.end, text[a.start : a.end], a.prefix, a.pronoun,
+                        rule="agency-pronoun" if a.pronoun else "agency-grammar", score=0.95 if a.pronoun else 0.9)
                 for a in find_agencies(masked)]
     ex.mentions += agencies
     taken = mask_spans(masked, [(m.start, m.end) for m in agencies])

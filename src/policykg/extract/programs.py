@@ -20,13 +20,14 @@ def find_regulations(text: str, md: Metadata) -> list[Mention]:
     for m in re.finditer(r"《([^》\n]{2,150})》", text):
         name = re.sub(r"\s+", "", m.group(1))
         if out and re.search("(?:以下简称|下称|简称)$", text[max(0, m.start() - 8) : m.start()]):
-            out.append(Mention("Regulation", m.start(), m.end(), out[-1].name))
+            out.append(Mention("Regulation", m.start(), m.end(), out[-1].name, rule="regulation-title", score=0.95))
             continue
         if title and name == re.sub(r"\s+", "", title):
             continue
         if re.search("(?:表|线索|台账|的建议|的提案|报|杂志|日报)$", name):
             continue
-        out.append(Mention("Regulation", m.start(), m.end(), name.replace("<", "〈").replace(">", "〉")))
+        out.append(Mention("Regulation", m.start(), m.end(), name.replace("<", "〈").replace(">", "〉"),
+                           rule="regulation-title", score=0.95))
     return out
 
 
@@ -43,7 +44,8 @@ def find_programs(text: str, original: str) -> list[Mention]:
         name = inner + (m.group(2) or "")
         aliases = (inner,) if m.group(2) else ()
         out[(m.start(), m.end())] = Mention(_program_kind(name), m.start(), m.end(), name, aliases=aliases,
-                                            rule="program-quoted", score=0.8 if m.group(2) else 0.6)
+                                            rule="program-quoted",
+                                            score=0.8 if m.group(2) or re.search(f"(?:{_PROGRAM_CUES})$", inner) else 0.6)
     for m in re.finditer(f"(?:{_PROGRAM_CUES})+", text):
         end = m.end()
         if any(s < end <= e for s, e in out):
