@@ -64,7 +64,7 @@ def _group_at(text: str, at: int, agencies: list[Mention]) -> list[Mention]:
         group.append(a)
         pos = a.end
         join = _JOIN.match(text, pos)
-        if join is None or join.end() == pos and not by_start.get(pos):
+        if join is None or (join.end() == pos and not by_start.get(pos)):
             break
         pos = join.end()
     return group
@@ -134,8 +134,7 @@ def issuer_relations(text: str, ex: Extraction) -> list[Relation]:
             issuers = _group_before(text, verb, agencies, s.start, filler) or _subject(text, ex, verb, agencies)
             if not issuers and _opens_with_we(text, ex, verb) and (w := _writer_pronoun(ex)):
                 issuers = [w]
-        elif re.search("的?$", gap) and (direct := _group_before(text, pos - len(re.search("的?$", gap).group()),
-                                                                  agencies, s.start, None)):
+        elif direct := _group_before(text, pos - (1 if gap.endswith("的") else 0), agencies, s.start, None):
             issuers = direct  # 人民银行广州分行《…行动方案》
         else:
             # passive: 《X》(已)(于…)经/由 A(批准)印发
