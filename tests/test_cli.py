@@ -119,6 +119,7 @@ def test_hand_annotated_letters_score(tmp_path: Path) -> None:
     gold = tmp_path / "merged.gold.json"
     gold.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
     scores = _score(gold, tmp_path)
-    assert scores["entity_f1"] >= 0.85
-    assert scores["metadata_acc"] >= 0.9
-    assert scores["co_handler_f1"] >= 0.95
+    # the floors of tools/eval_floors.tsv for tests/gold (nine letters since 2026-12-02)
+    assert scores["entity_f1"] >= 0.82
+    assert scores["metadata_acc"] >= 0.95
+    assert scores["co_handler_f1"] >= 0.98

@@ -21,6 +21,7 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/policykg/ontology")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 
 CLASSES = [
+    "ExtractionRule",
     "Agency",
     "Deputy",
     "Regulation",
@@ -38,6 +39,7 @@ CLASSES = [
     "Mention",
 ]
 PROPERTIES = [
+    "confidence",
     "respondsTo",
     "proposedBy",
     "leadHandler",

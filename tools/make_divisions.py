@@ -28,7 +28,9 @@ _PEOPLES = (
 )
 _ETHNIC_TAIL = re.compile(f"^(.{{2,}}?)(?:(?:{_PEOPLES})族)+自治(?:州|县|旗)$")
 _MUNICIPALITIES = {"11", "12", "31", "50"}
-_COMMON_WORDS = {"安康", "白银", "北海", "大同", "来宾", "中卫", "普洱", "红河", "文山", "黄山", "海东", "海西", "玉树", "吉安", "三沙"}
+_COMMON_WORDS = {
+    "安康", "白银", "北海", "大同", "来宾", "中卫", "普洱", "红河", "文山", "黄山", "海东", "海西", "玉树", "吉安", "三沙",
+}
 
 
 def short_forms(name: str) -> list[str]:
@@ -45,7 +47,8 @@ def short_forms(name: str) -> list[str]:
 
 
 def main(path: str) -> None:
-    rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(open(path, encoding="utf-8"))]
+    with open(path, encoding="utf-8") as fh:
+        rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(fh)]
     by_code = dict(rows)
     out = []
     for code, name in sorted(rows):
