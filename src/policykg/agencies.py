@@ -214,12 +214,13 @@ def _match_prefixed(text: str, i: int) -> AgencySpan | None:
         more = _body_end(text, end)
         if more is not None:
             end = more
-    branch = _place_name_at().match(text, end)  # 广州市规划和自然资源局 + 番禺区分局: one body
-    if branch and text.startswith("分局", branch.end()):
-        end = branch.end() + 2
+    branch = _BRANCH.match(text, end)  # 广州市规划和自然资源局 + 番禺区分局: one body
+    if branch:
+        end = branch.end()
     return AgencySpan(i, end, prefix)
 
 
+_BRANCH = re.compile(f"[{CJK}]{{1,4}}?[区县市]分局")
 _BANK_BRANCH = re.compile(f"(?:中国)?人民银行[{CJK}]{{2,4}}?(?:中心支行|分行|营业管理部)")
 
 

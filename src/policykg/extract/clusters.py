@@ -18,8 +18,9 @@ from policykg.text import CJK, trie_pattern
 
 __all__ = ["find_clusters"]
 
-# Inside a cluster's name, 和/及 join industries (金属新材料及汽车零部件产业集群).
-_CLUSTER_ANCHORS = "|".join(a for a in ANCHORS.split("|") if a not in ("和", "及"))
+# Inside a cluster's name, 和/及 join industries (金属新材料及汽车零部件产业集群); a count (12个) ends
+# what comes before it.
+_CLUSTER_ANCHORS = "|".join(a for a in ANCHORS.split("|") if a not in ("和", "及")) + "|[\\d一二三四五六七八九十百两]+个"
 # What may open a name but is not part of it: counts, years, levels, 全市/我省, 了.
 _LEADING = re.compile(
     f"(?:\\d{{4}}年(?:度)?|[\\d一二三四五六七八九十百两]+(?:个|家|项|批|大)|第[\\d一二三四五六七八九十]+批|"

@@ -110,7 +110,11 @@ def find_firms(text: str) -> tuple[list[Mention], list[Relation]]:
         middle = m.group(2)
         if re.match("行业|产业|领域|地", middle) or (_SECTOR_HEAD.search(middle) and not _RANK_HEAD.search(middle + m.group(3))):
             continue
-        for s, e in enumeration(text, m.start(1), m.end(1)):
+        start = m.start(1)
+        appositive = m.group(1).rfind("企业")  # 重点企业甲乙科技等企业: the list begins after the noun
+        if appositive >= 0:
+            start += appositive + 2
+        for s, e in enumeration(text, start, m.end(1)):
             add(s, e, "firm-enumeration", 0.8)
     for pattern, _kind, window, anchors in _suffixes():
         for m in pattern.finditer(text):
