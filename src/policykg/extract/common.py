@@ -19,7 +19,7 @@ ANCHORS = "|".join(
     sorted({*_BASE_ANCHORS.split("|"), *(row[0] for row in load_rules("boundary_words.tsv"))}, key=lambda w: (-len(w), w))
 )
 LEVELS = "(?:世界级|国家级|省级|市级|区级|县级|镇级|村级|千亿级|百亿级|万亿级|\\d+亿级|[一二三四五六七八九十\\d]+大)"
-NAME_CHARS = f"[{CJK}A-Za-z0-9+.·]"
+NAME_CHARS = f"[{CJK}A-Za-z0-9+.·×]"
 
 
 # Anchor words that also stand inside registered firm names (四川发展, 华西建设, …开发有限公司).

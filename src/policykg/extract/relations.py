@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from policykg.agencies import find_agencies
 from policykg.extract.model import Extraction, Mention, Relation
 from policykg.resources import load_rules
 
@@ -144,7 +145,22 @@ def issuer_relations(text: str, ex: Extraction) -> list[Relation]:
                 if group and issue.search(text, group[-1].end, min(s.end, group[-1].end + 10)):
                     issuers = group
         out += [Relation(reg, "issuedBy", a, evidence=reg.start, rule="issuer-subject", score=0.8) for a in issuers]
+        out += _nested_issuer(text, reg)
     return out
+
+
+def _nested_issuer(text: str, reg: Mention) -> list[Relation]:
+    """《某厅〈关于印发…的通知〉》: the body that opens the outer title issued the inner one."""
+    nested = next((re.fullmatch("(.{2,40}?)〈.+〉", a) for a in reg.aliases if "〈" in a), None)
+    if nested is None:
+        return []
+    body = nested.group(1)
+    spans = [a for a in find_agencies(body) if a.start == 0 and a.end == len(body)]
+    if not spans:
+        return []
+    issuer = Mention("Agency", reg.start + 1, reg.start + 1 + len(body), body, spans[0].prefix,
+                     rule="agency-grammar", score=0.9)
+    return [Relation(reg, "issuedBy", issuer, evidence=reg.start, rule="issuer-subject", score=0.85)]
 
 
 def _opens_with_we(text: str, ex: Extraction, offset: int) -> bool:
@@ -165,8 +181,8 @@ def administrator_relations(text: str, ex: Extraction) -> list[Relation]:
     run = _cues("run")
     writer = _writer_pronoun(ex)
     for p in (m for m in ex.mentions if m.kind in _PROGRAM_KINDS):
-        if p.rule == "program-cue" and p.kind == "Program":
-            continue  # a name read only from its cue word (…政策, …机制) is too loose to attach
+        if p.rule in ("program-cue", "program-lexicon") and p.kind == "Program":
+            continue  # a name read only from its cue word (…政策) is too loose; a national strategy has many hands
         s = ex.sentence_of(p.start)
         clause_start = max([c for c, _ in _clauses(text, s.start, s.end) if c <= p.start], default=s.start)
         verb = None
