@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from functools import cache
 
 from policykg.extract.common import NAME_CHARS, phrase_start
