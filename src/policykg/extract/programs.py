@@ -17,7 +17,9 @@ _PROGRAM_CUES = (
 )
 _PROGRAM_STOP = re.compile("^(?:该|这|此|相关|有关|各项|各类|一批|多项|上述|现有|相应|下一步|丰富|工作)")
 # A title that is only a kind of document names no document of its own (《办法》, 《规划纲要》).
-_GENERIC_TITLE = re.compile("(?:实施|行动|工作|总体)?(?:意见|办法|方案|规划|规划纲要|纲要|通知|条例|决定|细则|措施|若干措施|规定|计划)")
+_GENERIC_TITLE = re.compile(
+    "(?:实施|行动|工作|总体)?(?:意见|办法|方案|规划|规划纲要|纲要|通知|条例|决定|细则|措施|若干措施|规定|计划)"
+)
 _GENERIC_PROGRAM = {"金融", "产业", "企业", "项目", "服务", "数字化", "扶持", "优惠", "保障", "奖补"}
 
 
