@@ -7,12 +7,13 @@ its body. Every found value keeps the span it came from, so the graph can cite i
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
 
 from policykg.agencies import AgencySpan, find_agencies, has_agency_suffix, place_names
-from policykg.places import place_rows, places
+from policykg.places import place_info, place_rows, places
 from policykg.resources import load_rules, load_table
 from policykg.text import CJK
 
@@ -73,7 +74,14 @@ _DOCNO = re.compile(f"[{CJK}]{{1,8}}[〔\\[【(]\\s*\\d{{4}}\\s*[〕\\]】)]?\\s
 _DOCNO_YEAR = re.compile(r"[〔\[【(]\s*(\d{4})")
 _TITLE_QUOTED = re.compile(r"提出的[^《\n]{0,40}?《([^》\n]{4,120})》")
 _TITLE_BARE = re.compile("提出的(?:[^关\\n]{0,40}?号)?(关于[^\\n。]{4,100}?的(?:建议|提案))")
-_SALUTATION = re.compile(f"^\\s*(?:尊敬的)?([{CJK}A-Za-z0-9()（）,，、·]{{2,40}}?)\\s*[:：]")
+_SALUTATION = re.compile(f"^\\s*(?:尊敬的)?([{CJK}A-Za-z0-9()（）,，、· ]{{2,150}}?)\\s*[:：]")
+# A salutation line without its colon (金某代表), or one that stands inside a one-line letter's text
+_BARE_SALUTATION = re.compile(
+    f"^\\s*(?:尊敬的)?((?:[{CJK}·]{{2,4}}[、,， ]\\s*)*[{CJK}·]{{2,4}}?(?:等\\s*\\d*\\s*[名位])?(?:代表|委员|同志)(?:们)?)\\s*$"
+)
+_INLINE_SALUTATION = re.compile(
+    f"(?:^|\\s)(?:尊敬的)?((?:[{CJK}·]{{2,4}}、)*[{CJK}·]{{2,4}}?(?:等\\d*[名位])?(?:代表|委员))\\s*[:：]"
+)
 _CONTACT = re.compile(f"联系人\\s*[:：]?\\s*([{CJK}]{{2,4}}?)(?=[\\s,，;；、)）]|联系|电话|$)")
 _CONTACT_PHONE = re.compile(
     r"(?:电话|手机|Tel|TEL)\s*[:：]?\s*((?:\(0\d{2,3}\)|0\d{2,3}[- ]?)?\d{7,8}|1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)"
@@ -160,14 +168,19 @@ def _salutation(text: str, lines: list[tuple[int, int]], head_end: int) -> Span 
         if start >= head_end:
             break
         line = text[start:end]
-        m = _SALUTATION.match(line)
-        if m and "关于" not in m.group(1) and not re.search(r"\d{4}|〔|号", m.group(1)) and not _NOT_SALUTATION.match(m.group(1)):
+        m = _SALUTATION.match(line) or _BARE_SALUTATION.match(line)
+        if m and "关于" not in m.group(1) and not re.search(r"\d{4}|〔|号", m.group(1)) and not _NOT_SALUTATION.match(
+            re.sub(r"\s", "", m.group(1))
+        ):
             return Span(start + m.start(1), start + m.end(1), m.group(1))
+    inline = _INLINE_SALUTATION.search(text, 0, min(head_end, 400))
+    if inline and not _NOT_SALUTATION.match(inline.group(1)):
+        return Span(inline.start(1), inline.end(1), inline.group(1))
     return None
 
 
 _PERSON = re.compile(
-    f"(?:[{CJK}]*?代表团)?([{CJK}·]{{2,4}}?)(?:\\(?等\\)?|等\\d+名|等[一二三四五六七八九十]+名)?(代表|委员|同志)$"
+    f"(?:[{CJK}]*?代表团)?([{CJK}·]{{2,4}}?)(?:\\(?等\\)?|等\\s*\\d+\\s*[名位]|等[一二三四五六七八九十]+[名位])?(代表|委员|同志)(?:们)?$"
 )
 
 
@@ -175,11 +188,11 @@ def _proposers(span: Span) -> list[tuple[str, Span]]:
     """The proposers a salutation names: deputies (张某、李某代表) or bodies (民建广东省委会)."""
     out: list[tuple[str, Span]] = []
     pos = span.start
-    parts = re.split(r"([,，、])", span.value)
+    parts = re.split(r"([,，、]\s*)", span.value)
     # 张某、李某等代表: a bare name before the last deputy is a deputy too
     deputies = bool(parts) and bool(_PERSON.match(parts[-1]))
     for part in parts:
-        if part in ",，、" or not part.strip():
+        if not part.strip() or re.fullmatch(r"[,，、]\s*", part):
             pos += len(part)
             continue
         m = _PERSON.match(part)
@@ -332,7 +345,9 @@ _CLOSINGS = {
     "talk": "沟通|协商|研究|会商|对接|衔接",
 }
 # A clause that issues or does something else is not the handling of the proposal (会同A联合印发《…》).
-_NOT_HANDLING = re.compile("印发|出台|发布|制定|开展|推进|建设|开通|申请|《")
+_NOT_HANDLING = re.compile(
+    "印发|出台|发布|制定|开展|推进|建设|开通|申请|完善|加强|加大|优化|健全|推出|建立|函送|报送|送至|上报|报请|《"
+)
 
 
 @cache
@@ -341,8 +356,8 @@ def _handling_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     rows = load_rules("co_handling.tsv")
     before = sorted((r for r in rows if r[1] == "before"), key=lambda r: -len(r[0]))
     after = sorted((r[0] for r in rows if r[1] == "after"), key=len, reverse=True)
-    groups = "|".join(f"(?P<{r[2]}{k}>{re.escape(r[0])})" for k, r in enumerate(before))
-    return re.compile(groups), re.compile("|".join(map(re.escape, after)))
+    groups = "|".join(f"(?P<{r[2]}{k}>{r[0]})" for k, r in enumerate(before))
+    return re.compile(groups), re.compile("|".join(after))
 
 
 def _co_handlers(text: str, md: Metadata) -> list[AgencySpan]:
@@ -358,14 +373,15 @@ def _co_handlers(text: str, md: Metadata) -> list[AgencySpan]:
         close = re.search(closing, text[m.end() : clause_end])
         if close:
             list_end = m.end() + close.start()
-        elif re.search(closing, text[clause_end + 1 : clause_end + 16].split("。")[0]):
+        elif re.search(closing, text[clause_end + 1 : clause_end + 32].split("。")[0]):
             list_end = clause_end  # 会同A、B,对提案进行了认真研究 / 经商A、B,现答复如下
         else:
             continue
         if re.search("(?:将|将会|拟|要|继续|还将)$", text[max(0, m.start() - 2) : m.start()]):
             continue  # 我委将会同…: work to come, not the handling of this proposal
         found = [a for a in _list_items(text, m.end(), list_end) if not a.pronoun]
-        if found and not _NOT_HANDLING.search(text, found[-1].end, max(list_end, clause_end if not close else list_end)):
+        between = [text[a.end : b.start] for a, b in itertools.pairwise(found)]
+        if found and not any(_NOT_HANDLING.search(t) for t in (*between, text[found[-1].end : clause_end])):
             return found
     for m in after.finditer(text, start, limit):
         cut = max(start, *(text.rfind(p, start, m.start()) + 1 for p in ",，。;；:："))
@@ -389,6 +405,9 @@ def _list_items(text: str, start: int, end: int) -> list[AgencySpan]:
         pos = e
         if not piece.strip() or re.fullmatch(r"[、,，]|和|及|以及", piece):
             continue
+        tail = re.search("等(?:[\\d一二三四五六七八九十]+个)?(?:单位|部门)?$", piece)
+        if tail and tail.start() > 0:  # 省科学院等单位
+            piece, e = piece[: tail.start()], s + tail.start()
         inner = [a for (a0, _), a in known.items() if s <= a0 < e]
         if inner:
             out.extend(sorted(inner, key=lambda a: a.start))
@@ -459,6 +478,12 @@ def _body_from_document_number(md: Metadata, pronoun: str | None) -> str | None:
     for suffix in suffixes:
         if body + suffix in table:
             return place + table[body + suffix]
+    level = 1 if place_info(place) is not None and place_info(place)[1] == "province" else 2  # type: ignore[index]
+    for row in load_rules("document_bodies.tsv"):
+        if re.fullmatch(f"(?:{row[0]})(?:[{CJK}]{{0,2}})", body) and re.match(row[0], body):
+            name = row[level]
+            if not pronoun or name.endswith(pronoun[-1]) or (pronoun[-1] == "委" and name.endswith("委员会")):
+                return place + name
     return None
 
 
