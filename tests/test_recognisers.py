@@ -190,3 +190,8 @@ def test_relation_evidence_is_the_stating_sentence() -> None:
 def test_firms_settled_in_a_park_are_its_members() -> None:
     ex = read("星河电子、蓝海材料等企业落户青山经济开发区。")
     assert relations(ex, "memberOf") == {("星河电子", "青山经济开发区"), ("蓝海材料", "青山经济开发区")}
+
+
+def test_loan_products_offered_by_the_bank_of_their_sentence() -> None:
+    ex = read("市工信局与交通银行湖南省分行合作,推出了专项服务,提供“科创快贷”“订单贷”等产品。")
+    assert relations(ex, "offeredBy") == {("科创快贷", "交通银行湖南省分行"), ("订单贷", "交通银行湖南省分行")}

@@ -16,7 +16,13 @@ from policykg.extract.clusters import find_clusters
 from policykg.extract.firms import find_firms
 from policykg.extract.model import Extraction, Mention, Relation
 from policykg.extract.programs import find_programs, find_regulations
-from policykg.extract.relations import administrator_relations, cluster_relations, issuer_relations, platform_relations
+from policykg.extract.relations import (
+    administrator_relations,
+    cluster_relations,
+    issuer_relations,
+    offer_relations,
+    platform_relations,
+)
 from policykg.ingest import Letter
 from policykg.metadata import read_metadata
 from policykg.text import mask_spans, split_sentences, to_match_text
@@ -59,4 +65,6 @@ def extract(letter: Letter) -> Extraction:
     ex.relations += platform_relations(text, ex)
     ex.relations += issuer_relations(text, ex)
     ex.relations += administrator_relations(text, ex)
+    offered = {(r.subject.start, r.object.start) for r in ex.relations if r.predicate == "offeredBy"}
+    ex.relations += [r for r in offer_relations(text, ex) if (r.subject.start, r.object.start) not in offered]
     return ex

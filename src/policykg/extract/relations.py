@@ -20,7 +20,7 @@ from policykg.agencies import find_agencies
 from policykg.extract.model import Extraction, Mention, Relation
 from policykg.resources import load_rules
 
-__all__ = ["administrator_relations", "cluster_relations", "issuer_relations", "platform_relations"]
+__all__ = ["administrator_relations", "cluster_relations", "issuer_relations", "offer_relations", "platform_relations"]
 
 _PROGRAM_KINDS = {"Program", "Platform", "Fund", "LoanProduct"}
 # What joins the bodies of one subject: A、B和C, A会同B, A联合B, A牵头B…, A B (a space)
@@ -201,6 +201,21 @@ def administrator_relations(text: str, ex: Extraction) -> list[Relation]:
                 group = _subject(text, ex, verb.start(), agencies)
         out += [Relation(p, "administeredBy", a, evidence=p.start, rule="administrator-subject", score=0.7)
                 for a in group if a.end <= p.start]
+    return out
+
+
+def offer_relations(text: str, ex: Extraction) -> list[Relation]:
+    """Loan products and funds offered by the bank that, earlier in their sentence, offers them
+    (中国银行…分行…推出了…,提供“成长快贷”“流量贷”等产品)."""
+    out: list[Relation] = []
+    banks = [m for m in ex.mentions if m.kind == "Bank"]
+    for p in (m for m in ex.mentions if m.kind in ("LoanProduct", "Fund")):
+        s = ex.sentence_of(p.start)
+        before = [b for b in banks if s.start <= b.start and b.end <= p.start]
+        for b in reversed(before):
+            if re.search("推出|提供|开发|发行|设立|创新|上线", text[b.end : p.start]):
+                out.append(Relation(p, "offeredBy", b, evidence=p.start, rule="bank-product", score=0.7))
+                break
     return out
 
 
