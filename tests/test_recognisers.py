@@ -107,6 +107,8 @@ def test_enumerated_clusters() -> None:
         ("市政府主要领导到省发展改革委汇报。", ["市政府", "省发展改革委"]),
         ("优化全市产业布局。", []),
         ("省十一届政协三次会议", []),
+        # the body that holds a session is named by the session, not acting: no mention
+        ("在市政协十二届三次会议上提出。", []),
     ],
 )
 def test_agencies(body: str, expected: list[str]) -> None:

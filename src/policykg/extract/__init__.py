@@ -29,6 +29,9 @@ from policykg.text import mask_spans, split_sentences, to_match_text
 
 __all__ = ["Extraction", "Mention", "Relation", "extract"]
 
+_SESSION_HOLDER = re.compile("(?:政协|人大|人大常委会|人民代表大会|委员会)$")
+_SESSION = re.compile(r"\s*第?[一二三四五六七八九十\d]+届(?:[一二三四五六七八九十\d]+次)?(?:会议|全体会议)?")
+
 
 def extract(letter: Letter) -> Extraction:
     """Read metadata, entity mentions and relations from a letter."""
@@ -42,8 +45,10 @@ def extract(letter: Letter) -> Extraction:
     agencies = [Mention("Agency", a.start, a.end, text[a.start : a.end], a.prefix, a.pronoun,
                         rule="agency-pronoun" if a.pronoun else "agency-grammar", score=0.95 if a.pronoun else 0.9)
                 for a in find_agencies(masked)]
-    ex.mentions += agencies
     taken = mask_spans(masked, [(m.start, m.end) for m in agencies])
+    # 市政协十四届一次会议, 区人大三届二次会议: the name of a session, not a body acting in the letter
+    agencies = [m for m in agencies if not (_SESSION_HOLDER.search(m.name) and _SESSION.match(text, m.end))]
+    ex.mentions += agencies
     # a proposal's own title (《关于…的建议》) names what it is about: its parks and firms are read too
     for start, end in titles:
         if re.search("(?:建议|提案|议案)》$", text[start:end]):
