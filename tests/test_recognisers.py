@@ -197,3 +197,21 @@ def test_firms_settled_in_a_park_are_its_members() -> None:
 def test_loan_products_offered_by_the_bank_of_their_sentence() -> None:
     ex = read("市工信局与交通银行湖南省分行合作,推出了专项服务,提供“科创快贷”“订单贷”等产品。")
     assert relations(ex, "offeredBy") == {("科创快贷", "交通银行湖南省分行"), ("订单贷", "交通银行湖南省分行")}
+
+
+def test_every_rule_the_recognisers_name_is_declared_in_the_ontology() -> None:
+    import re
+    from pathlib import Path
+
+    from rdflib import Graph
+
+    from policykg.build import rule_iri
+    from policykg.vocab import POL, RDF
+
+    root = Path(__file__).resolve().parents[1]
+    source = "".join(p.read_text(encoding="utf-8") for p in (root / "src" / "policykg").rglob("*.py"))
+    rules = set(re.findall(r'rule="([a-z-]+)"', source)) | set(re.findall(r'"([a-z]+(?:-[a-z]+)+)" if', source))
+    rules |= {"letter-frame", "agency-pronoun", "agency-grammar"}
+    ontology = Graph().parse(root / "ontology" / "policykg.ttl")
+    assert len(rules) > 15
+    assert {r for r in rules if (rule_iri(r), RDF.type, POL.ExtractionRule) not in ontology} == set()

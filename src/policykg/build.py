@@ -105,7 +105,8 @@ class _LetterWriter:
 
     def _provenance(self, node: URIRef, rule: tuple[str, float]) -> None:
         self.g.add((node, _prov_wasGeneratedBy, rule_iri(rule[0])))
-        self.g.add((node, _pol_confidence, Literal(Decimal(str(round(rule[1], 2))))))
+        # at most 0.99: an integral xsd:decimal (1) is written 1.0 by Turtle and 1 by N-Triples
+        self.g.add((node, _pol_confidence, Literal(Decimal(str(min(0.99, round(rule[1], 2)))))))
 
     def mention(self, entity: URIRef, start: int, end: int, rule: tuple[str, float] = _FRAME_RULE) -> None:
         mid = f"{self.base}/m{start}-{end}-{hashlib.sha1(str(entity).encode()).hexdigest()[:8]}"
@@ -197,14 +198,15 @@ def letter_triples(ex: Extraction, res: Resolution, *, keep_contacts: bool = Fal
             continue
         w.statement(proposal, POL.coHandler, ent.iri, start)
     for m, ent in res.of_mention.items():
-        w.mention(ent.iri, m.start, m.end, (m.rule or "letter-frame", m.score))
+        rule = (m.rule, m.score) if m.rule else _FRAME_RULE
+        w.mention(ent.iri, m.start, m.end, rule)
         if m.kind == "Regulation":
-            w.statement(reply, POL.cites, ent.iri, m.start, (m.rule or "letter-frame", m.score))
+            w.statement(reply, POL.cites, ent.iri, m.start, rule)
     for r in ex.relations:
         s, o = res.of_mention.get(r.subject), res.of_mention.get(r.object)
         if s is not None and o is not None and s.iri != o.iri:
             offset = r.evidence if r.evidence is not None else r.subject.start
-            w.statement(s.iri, POL[r.predicate], o.iri, offset, (r.rule or "letter-frame", r.score))
+            w.statement(s.iri, POL[r.predicate], o.iri, offset, (r.rule, r.score) if r.rule else _FRAME_RULE)
     involved = {e.iri: e for e in res.entities.values()}
     for ent, _ in (*res.proposers, *res.co_handlers):
         involved[ent.iri] = ent

@@ -146,5 +146,6 @@ def _loan_products(text: str, firms: list[Mention]) -> list[Relation]:
             name = text[s:e].strip("“”\"")
             kind = "Fund" if name.endswith("基金") else "LoanProduct"
             if 2 <= len(name) <= 20:
-                out.append(Relation(Mention(kind, s, e, name, rule="bank-product", score=0.8), "offeredBy", bank))
+                product = Mention(kind, s, e, name, rule="bank-product", score=0.8)
+                out.append(Relation(product, "offeredBy", bank, evidence=bank.start, rule="bank-product", score=0.8))
     return out
