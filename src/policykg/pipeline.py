@@ -22,8 +22,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import queue
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -42,7 +45,7 @@ from policykg.build import letter_triples, new_dataset
 from policykg.errors import IngestError, NoLettersError
 from policykg.export import serialize_quads
 from policykg.extract import extract
-from policykg.ingest import Letter, find_letters, read_letter
+from policykg.ingest import find_letters, read_letter, to_letter
 from policykg.ntriples import to_ntriples
 from policykg.resolve import resolve
 from policykg.store import LetterStore
@@ -160,8 +163,12 @@ def _results(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_main(conn: Connection, keep_contacts: bool) -> None:
-    """A worker process: read the files it is sent, one at a time, and send back each result."""
+def _worker_main(conn: Connection, keep_contacts: bool, spool: Path) -> None:
+    """A worker process: read the files it is sent, in turn; say when it starts each, and where its result is.
+
+    A result goes into a file of ``spool`` and only its name down the pipe: the worker goes on
+    with the next letter even while the main process, busy storing a batch, reads no result.
+    """
     _ignore_interrupts()
     while True:
         try:
@@ -171,30 +178,33 @@ def _worker_main(conn: Connection, keep_contacts: bool) -> None:
         if task is None:
             return
         index, path = task
-        conn.send((index, process_file(path, keep_contacts=keep_contacts)))
+        conn.send((index, time.monotonic()))  # CLOCK_MONOTONIC: the same clock in every process
+        result = process_file(path, keep_contacts=keep_contacts)
+        done = spool / f"{index}.pickle"
+        done.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        conn.send((index, str(done)))
 
 
 class _Worker:
-    """One worker process and the file it is reading (``task``), with the time it must be done by."""
+    """One worker process, the files handed to it (``tasks``, in order) and when it started the first."""
 
-    def __init__(self, keep_contacts: bool) -> None:
+    def __init__(self, keep_contacts: bool, spool: Path) -> None:
         ours, theirs = multiprocessing.Pipe()
         self.process: BaseProcess = multiprocessing.Process(
-            target=_worker_main, args=(theirs, keep_contacts), name="policykg-worker", daemon=True)
+            target=_worker_main, args=(theirs, keep_contacts, spool), name="policykg-worker", daemon=True)
         self.process.start()
         theirs.close()
         self.conn = ours
-        self.task: tuple[int, Path] | None = None
-        self.deadline = 0.0
+        self.tasks: deque[tuple[int, Path]] = deque()
+        self.started: float | None = None  # when it started tasks[0], as it said
 
-    def give(self, task: tuple[int, Path], time_limit: float) -> None:
+    def give(self, task: tuple[int, Path]) -> None:
         self.conn.send(task)
-        self.task = task
-        self.deadline = time.monotonic() + time_limit
+        self.tasks.append(task)
 
     def stop(self, *, kill: bool) -> None:
         """End the process: asked to leave when idle, killed when busy or when ``kill``."""
-        if self.process.is_alive() and not kill and self.task is None:
+        if self.process.is_alive() and not kill and not self.tasks:
             with contextlib.suppress(OSError):
                 self.conn.send(None)
             self.process.join(timeout=5)
@@ -209,9 +219,13 @@ class _Worker:
         return f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
 
 
+# A letter that goes through every recogniser (and so builds their tables and patterns).
 _WARM_UP = (
-    "张三代表:\n您提出的《关于支持中小企业发展的建议》(第20220001号)收悉,由我局会同市财政局负责办理。"
-    "现答复如下:\n以视源电子为代表的企业集聚发展,实施“专精特新”培育行动。\n广州市工业和信息化局\n2022年6月17日\n"
+    "张三代表:\n您提出的《关于支持中小企业发展的建议》(第20220001号)收悉,由我局会同市财政局、市商务局负责办理。现答复如下:\n"
+    "一是市财政局、市商务局联合印发《广州市促进中小企业发展办法》。二是我局实施“专精特新”培育行动,推出“科技贷”,"
+    "以视源电子、广州银行为代表的企业集聚发展,形成汽车、电子两大千亿级产业集群,建设广州民营科技园和黄埔经济开发区。"
+    "广州农商银行开发银农通、农耕贷等产品,带动华为、中兴等一批龙头企业。\n感谢您的关心和支持。\n广州市工业和信息化局\n"
+    "2022年6月17日\n(联系人:吴志,联系电话:13660007681)\n"
 )
 
 
@@ -219,7 +233,8 @@ def _warm_up(keep_contacts: bool) -> None:
     """Build the tables and compiled patterns that reading a letter needs, once, before the workers
     are forked: they share them, and a worker's first letter does not pay for them in its time."""
     with contextlib.suppress(Exception):  # only a head start: a real letter reports its own errors
-        ex = extract(Letter(key="warm-up", source="warm-up", text=_WARM_UP, encoding="utf-8"))
+        letter = to_letter(_WARM_UP.encode("utf-8"), Path("warm-up.txt"))
+        ex = extract(letter)
         letter_triples(ex, resolve(ex), keep_contacts=keep_contacts)
 
 
@@ -228,60 +243,78 @@ def _timed_results(
 ) -> Iterator[LetterGraph | IngestError]:
     """Each file's result in order, read by worker processes, each letter within ``time_limit`` seconds.
 
-    A thread hands the files to the workers and collects their results (so the workers go on
-    while the caller stores a result); a worker over the limit is killed and replaced, and its
-    file gives ``IngestError(path, "extraction took longer than N s")``. A worker that dies
-    (killed from outside, out of memory) fails its file the same way, with its exit status.
+    A thread hands the files to the workers (each has the next one before it finishes the one it
+    reads) and collects their results, so the workers go on while the caller stores a result. A
+    worker says when it starts a letter; one over the limit is killed and replaced, its letter
+    gives ``IngestError(path, "extraction took longer than N s")``, and the letters handed to it
+    after that one go to another worker. A worker that dies (killed from outside, out of memory)
+    fails its letter the same way, with its exit status.
     """
     if not files:
         return
     _warm_up(keep_contacts)
+    # files handed to a worker ahead of the one it reads (as ProcessPoolExecutor.map's chunks)
+    ahead = max(2, min(64, len(files) // (jobs * 8)))
     todo = deque(enumerate(files))
     done: queue.Queue[tuple[int, LetterGraph | IngestError] | BaseException | None] = queue.Queue()
     stopping = threading.Event()
     wake_read, wake_write = multiprocessing.Pipe(duplex=False)
+    spool = Path(tempfile.mkdtemp(prefix="policykg-build-"))
     # started here, by the main thread: only a replacement is started by the thread below
-    workers = [_Worker(keep_contacts) for _ in range(max(1, min(jobs, len(files))))]
+    workers = [_Worker(keep_contacts, spool) for _ in range(max(1, min(jobs, len(files))))]
     too_long = f"extraction took longer than {time_limit:g} s"
 
-    def replace(worker: _Worker) -> None:
+    def replace(worker: _Worker, failure: str | None) -> None:
+        """Kill a worker; its letter fails with ``failure`` (if it had started it), the others go back."""
+        if failure is not None and worker.started is not None and worker.tasks:
+            index, path = worker.tasks.popleft()
+            done.put((index, IngestError(path, failure)))
+        todo.extendleft(reversed(worker.tasks))
+        worker.tasks.clear()
         worker.stop(kill=True)
-        workers[workers.index(worker)] = _Worker(keep_contacts)
+        workers[workers.index(worker)] = _Worker(keep_contacts, spool)
+
+    def read(worker: _Worker) -> None:
+        """What the worker has sent: that it started its first letter, or that letter's result."""
+        while worker.conn.poll():
+            index, message = worker.conn.recv()
+            if isinstance(message, float):
+                worker.started = message
+            else:
+                result = Path(message)
+                worker.tasks.popleft()
+                worker.started = None
+                done.put((index, pickle.loads(result.read_bytes())))
+                result.unlink()
 
     def run() -> None:
         try:
             while not stopping.is_set():
-                for w in list(workers):
-                    if w.task is None and todo:
-                        task = todo.popleft()
-                        try:
-                            w.give(task, time_limit)
-                        except OSError:  # the idle worker died: another one reads the file
-                            todo.appendleft(task)
-                            replace(w)
-                busy = [w for w in workers if w.task is not None]
+                while todo and (w := min(workers, key=lambda w: len(w.tasks))) and len(w.tasks) < ahead:
+                    task = todo.popleft()  # to the worker with the fewest files in hand
+                    try:
+                        w.give(task)
+                    except OSError:  # the worker died: another one reads its letters
+                        todo.appendleft(task)
+                        replace(w, None)
+                busy = [w for w in workers if w.tasks]
                 if not busy:
                     break
-                timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+                deadlines = [w.started + time_limit for w in busy if w.started is not None]
+                timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
                 ready = wait([*(w.conn for w in busy), wake_read], timeout)
                 if stopping.is_set():
                     break
                 for w in busy:
-                    if w.conn in ready and w.task is not None:
-                        task = w.task
+                    if w.conn in ready:
                         try:
-                            done.put(w.conn.recv())
-                            w.task = None
-                        except (EOFError, OSError):  # the worker died: its file fails, the others go on
-                            done.put((task[0], IngestError(task[1], f"the worker reading it stopped ({w.exit_status()})")))
-                            w.task = None
-                            replace(w)
+                            read(w)
+                        except (EOFError, OSError):  # the worker died: its letter fails, the others go on
+                            replace(w, f"the worker reading it stopped ({w.exit_status()})")
                 now = time.monotonic()
                 for w in busy:
-                    if w.task is not None and now >= w.deadline and not w.conn.poll():
-                        done.put((w.task[0], IngestError(w.task[1], too_long)))
-                        w.task = None
-                        replace(w)
+                    if w in workers and w.started is not None and now >= w.started + time_limit and not w.conn.poll():
+                        replace(w, too_long)
         except BaseException as exc:  # handed to the main thread, which raises it
             done.put(exc)
         finally:
@@ -308,6 +341,7 @@ def _timed_results(
             w.stop(kill=False)
         wake_read.close()
         wake_write.close()
+        shutil.rmtree(spool, ignore_errors=True)
 
 
 def _same_key(path: str, first: str) -> IngestError:
