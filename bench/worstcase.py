@@ -221,7 +221,7 @@ def run_table(command: list[str], sizes: list[int], names: list[str], timeout: f
             if results[-1]["seconds"] is None:  # larger sizes would take longer still
                 results += [results[-1]] * (len(sizes) - len(results))
                 break
-        a, b = results[-2]["seconds"], results[-1]["seconds"]
+        a, b = (results[-2]["seconds"], results[-1]["seconds"]) if len(results) > 1 else (None, None)
         growth = f"{b / a:.1f}" if isinstance(a, float) and isinstance(b, float) and a > 0 else "–"
         cells = " | ".join(_cell(r, timeout) for r in results)
         rows.append(f"| {name} | {CASES[name][0]} | {cells} | {growth} | {_outcome(results[-1], timeout)} |")
@@ -274,7 +274,7 @@ def run_stages(sizes: list[int], names: list[str], timeout: float, work: Path) -
                 results += [None] * (len(sizes) - len(results))
                 break
         totals = [None if r is None else sum(v for k, v in r.items() if k != "n_triples") for r in results]
-        a, b = totals[-2], totals[-1]
+        a, b = (totals[-2], totals[-1]) if len(totals) > 1 else (None, None)
         growth = f"{b / a:.1f}" if a and b else "–"
         last = results[-1]
         slowest = "–" if last is None else max((k for k in last if k != "n_triples"), key=lambda k: last[k])

@@ -9,6 +9,7 @@ words and a suffix (局, 委员会, 厅, 办公室, 领导小组…). Central bo
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -109,7 +110,41 @@ _MAX_BODY = 16
 _CJK_CHAR = re.compile(f"[{CJK}]")
 _BAD_WORD_AT = re.compile("|".join(_BAD_WORDS))
 _SHORT_PREFIX_AT = re.compile("|".join(_SHORT_PREFIXES))
-_SPECIAL_HEAD_AT = re.compile(f"(?:{'|'.join(_SPECIAL_HEADS)})(?![{CJK}]*?(?:员会|办公))")
+# A special head (委, 政府…) is not one when 员会 or 办公 follows it in the same run of CJK
+# characters (市委员会, 市政府办公厅): the regex's lookahead, f"(?![{CJK}]*?(?:员会|办公))", read
+# the run to its end at every head; ``_Ahead`` answers the same question from two lists of positions.
+_OFFICE_WORD = re.compile("员会|办公")
+_NOT_CJK_RUN = re.compile(f"[^{CJK}]+")
+
+
+class _Ahead:
+    """Whether 员会 or 办公 follows a position of one text within its run of CJK characters."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words: list[int] | None = None
+        self.breaks: list[tuple[int, int]] = []
+
+    def office_word_follows(self, pos: int) -> bool:
+        if self.words is None:  # listed once per text, when first asked
+            self.words = [m.start() for m in _OFFICE_WORD.finditer(self.text)]
+            self.breaks = [m.span() for m in _NOT_CJK_RUN.finditer(self.text)]
+        k = bisect_left(self.words, pos)
+        if k == len(self.words):
+            return False
+        b = bisect_right(self.breaks, (pos, len(self.text) + 1)) - 1  # the last run of other characters starting at or before pos
+        if b >= 0 and self.breaks[b][1] > pos:
+            return False  # pos is not a CJK character
+        run_end = self.breaks[b + 1][0] if b + 1 < len(self.breaks) else len(self.text)
+        return self.words[k] < run_end
+
+
+def _special_head_end(text: str, body: int, ahead: _Ahead) -> int | None:
+    """End of the special head (委, 人民政府, 政府, 政协, 人大常委会, 人大, 工商联) at ``body``, if it is one."""
+    for head in _SPECIAL_HEADS:
+        if text.startswith(head, body) and not ahead.office_word_follows(body + len(head)):
+            return body + len(head)
+    return None
 
 
 @cache
@@ -183,7 +218,7 @@ def _body_end(text: str, start: int) -> int | None:
     return None
 
 
-def _match_prefixed(text: str, i: int) -> AgencySpan | None:
+def _match_prefixed(text: str, i: int, ahead: _Ahead | None = None) -> AgencySpan | None:
     prefix = _prefix_at(text, i)
     if not prefix:
         before = text[i - 1] if i else ""
@@ -198,9 +233,8 @@ def _match_prefixed(text: str, i: int) -> AgencySpan | None:
         body += len(sub)
     if text[body : body + 2] in _GENERIC_BODIES or text[body : body + 1] in _GENERIC_BODIES:
         return None
-    head = _SPECIAL_HEAD_AT.match(text, body)
-    if head:
-        special_end = head.end()
+    special_end = _special_head_end(text, body, ahead or _Ahead(text))
+    if special_end is not None:
         if text.startswith("人大", body) and not text.startswith("人大常委会", body):
             return None
         # 市委 + 组织部, 市政府 + 办公厅: a body may continue a parent body
@@ -248,9 +282,10 @@ def find_agencies(text: str) -> list[AgencySpan]:
             add(AgencySpan(m.start(), m.end(), "", pronoun=True))
     # left to right; after a name, go on at its end (a name can only start where a prefix does)
     resume = 0
+    ahead = _Ahead(text)
     for start in _prefix_start().finditer(text):
         i = start.start()
-        span = None if i < resume or taken[i] else _match_prefixed(text, i)
+        span = None if i < resume or taken[i] else _match_prefixed(text, i, ahead)
         if span:
             add(span)
             resume = span.end

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -515,8 +516,9 @@ def _body_by_ending(text: str, md: Metadata, pronoun: str) -> str | None:
     if len(found) <= 1:
         return found.pop() if found else None
     # several: the one the letter names most often, if one does stand out
-    ranked = sorted(found, key=lambda n: -named.count(n))
-    return ranked[0] if named.count(ranked[0]) > named.count(ranked[1]) else None
+    times = Counter(named)  # not named.count per candidate: a letter naming thousands of bodies
+    ranked = sorted(found, key=lambda n: -times[n])
+    return ranked[0] if times[ranked[0]] > times[ranked[1]] else None
 
 
 def _most_active(text: str, md: Metadata) -> AgencySpan | None:

@@ -14,7 +14,7 @@ from functools import cache
 
 from rdflib import URIRef
 
-from policykg.agencies import central_aliases, place_names
+from policykg.agencies import central_aliases
 from policykg.extract import Extraction, Mention
 from policykg.places import enclosing, places
 from policykg.resources import load_table
@@ -182,7 +182,7 @@ def canonical_agency(name: str, prefix: str, jurisdiction: str | None) -> str | 
     elif prefix:
         info = places().get(prefix)
         place, rest = (info[0] if info else prefix), name[len(prefix) :]
-        sub = next((p for p in places() if rest.startswith(p) and places()[p][2] == place), None)
+        sub = next((p for p in _places_starting(rest) if places()[p][2] == place), None)
         if sub:
             place, rest = places()[sub][0], rest[len(sub) :]
     elif re.search("厅$", name):
@@ -292,10 +292,29 @@ def _relative_label(name: str, prefix: str) -> str:
     return name if rest.startswith("政协") else prefix + expand(rest)
 
 
+@cache
+def _place_order() -> dict[str, int]:
+    """Each place name's position in ``places()``, and so in the scans over it."""
+    return {name: k for k, name in enumerate(places())}
+
+
+def _places_starting(text: str) -> list[str]:
+    """The place names that begin ``text``, in the order of ``places()``: looked up by length, not
+    by a scan of the thousands of places for each name."""
+    order = _place_order()
+    found = [text[:n] for n in range(2, min(len(text), _longest_place()) + 1) if text[:n] in order]
+    return sorted(found, key=order.__getitem__)
+
+
+@cache
+def _longest_place() -> int:
+    return max(map(len, places()), default=0)
+
+
 def _prefix_of(name: str) -> str:
-    for p in place_names():  # longest first
-        if name.startswith(p):
-            return p
+    for n in range(min(len(name), _longest_place()), 1, -1):  # the longest place name that begins it
+        if name[:n] in places():
+            return name[:n]
     for short in ("自治区", "市", "区", "省", "县"):
         if name.startswith(short) and not name.startswith("市场"):
             return short
@@ -304,7 +323,8 @@ def _prefix_of(name: str) -> str:
 
 def _jurisdiction_of(full: str) -> str | None:
     best = None
-    for name, (canonical, *_) in places().items():
-        if full.startswith(name) and (best is None or len(canonical) > len(best)):
+    for name in _places_starting(full):
+        canonical = places()[name][0]
+        if best is None or len(canonical) > len(best):
             best = canonical
     return best

@@ -10,6 +10,8 @@ programs by quoted names and cue words (…行动/工程/计划/机制/改革/�
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 from policykg.agencies import find_agencies
 from policykg.extract.clusters import find_clusters
@@ -50,19 +52,25 @@ def extract(letter: Letter) -> Extraction:
     agencies = [m for m in agencies if not (_SESSION_HOLDER.search(m.name) and _SESSION.match(text, m.end))]
     ex.mentions += agencies
     # a proposal's own title (《关于…的建议》) names what it is about: its parks and firms are read too
-    for start, end in titles:
-        if re.search("(?:建议|提案|议案)》$", text[start:end]):
-            taken = taken[: start + 1] + "".join(
-                c if taken[k] != "□" else "□" for k, c in enumerate(text[start + 1 : end - 1], start + 1)
-            ) + taken[end - 1 :]
+    own = [(start, end) for start, end in titles if re.search("(?:建议|提案|议案)》$", text[start:end])]
+    if own:  # the titles do not overlap: one pass over the text, not one copy of it per title
+        chars = list(taken)
+        for start, end in own:
+            for k in range(start + 1, end - 1):
+                if chars[k] != "□":
+                    chars[k] = text[k]
+        taken = "".join(chars)
     firms, firm_relations = find_firms(taken)
     ex.mentions += firms
     taken = mask_spans(taken, [(m.start, m.end) for m in firms])
     clusters = find_clusters(taken)
     ex.mentions += clusters
-    # a programme's name may hold a park's (城区老工业区搬迁改造试点), so parks are not masked for it
-    programs = [p for p in find_programs(taken, text) if not any(
-        (c.start, c.end) == (p.start, p.end) or (c.start <= p.start and p.end <= c.end) for c in clusters)]
+    # a programme's name may hold a park's (城区老工业区搬迁改造试点), so parks are not masked for it;
+    # one that lies within a park's name is not a programme (the parks by start, with the furthest end so far)
+    by_start = sorted((c.start, c.end) for c in clusters)
+    starts, reach = [s for s, _ in by_start], list(accumulate((e for _, e in by_start), max))
+    programs = [p for p in find_programs(taken, text)
+                if not ((k := bisect_right(starts, p.start)) and reach[k - 1] >= p.end)]
     ex.mentions += programs
     ex.mentions.sort(key=lambda m: (m.start, m.end))
     ex.relations += firm_relations

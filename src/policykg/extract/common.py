@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 
 from policykg.resources import load_rules
 from policykg.text import CJK
@@ -69,16 +71,49 @@ def list_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def stripped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` without the white space around it, if anything is left (as ``list_items``)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
+
+
+SEPARATOR = re.compile("、|和|及|与|,")
+_ENUMERATION_CUT = re.compile(
+    f"[^{CJK}A-Za-z0-9+.·、]|" + "|".join(a for a in ANCHORS.split("|") if a not in ("和", "及", "与"))
+)
+_TWO_SHOWN = re.compile(r"\s*\S\s*\S")
+_ONE_SHOWN = re.compile(r"\s*\S")
+
+
 def enumeration(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Items of A、B和C where a verb or anchor may stand before the first item (带动A、B).
 
     The list starts after the last anchor word in the span (separators 和/及/与 aside)
-    that still leaves items of two characters or more.
+    that still leaves items of two characters or more. Each start is tested in constant
+    time: only the first item depends on it, the items after its first separator do not.
     """
-    anchors = "|".join(a for a in ANCHORS.split("|") if a not in ("和", "及", "与"))
-    cuts = [0] + [m.end() for m in re.finditer(f"[^{CJK}A-Za-z0-9+.·、]|{anchors}", text[start:end])]
+    cuts = [start, *(m.end() for m in _ENUMERATION_CUT.finditer(text, start, end))]
+    seps = [m.start() for m in SEPARATOR.finditer(text, start, end)]
+    # over the pieces after separator k: all items of two characters or more, and any item at all
+    all_long, any_item = [True] * (len(seps) + 1), [False] * (len(seps) + 1)
+    for k in range(len(seps) - 1, -1, -1):
+        size = _shown(text, seps[k] + 1, seps[k + 1] if k + 1 < len(seps) else end)
+        all_long[k] = all_long[k + 1] and size != 1
+        any_item[k] = any_item[k + 1] or size > 0
     for cut in reversed(cuts):
-        items = list_items(text, start + cut, end)
-        if items and all(e - s >= 2 for s, e in items):
-            return items
+        k = bisect_left(seps, cut)
+        if not all_long[k]:
+            continue
+        size = _shown(text, cut, seps[k] if k < len(seps) else end)
+        if size != 1 and (size > 0 or any_item[k]):
+            return list_items(text, cut, end)
     return []
+
+
+def _shown(text: str, start: int, end: int) -> int:
+    """How long ``text[start:end]`` is without the white space around it: 0, 1, or 2 for two or more."""
+    return 2 if _TWO_SHOWN.match(text, start, end) else 1 if _ONE_SHOWN.match(text, start, end) else 0

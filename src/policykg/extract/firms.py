@@ -12,15 +12,25 @@ Four recognisers, in this order (a later one never takes a span an earlier one h
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import cache
 
-from policykg.extract.common import ANCHORS, NAME_CHARS, REGISTERED_ANCHORS, enumeration, left_boundary, list_items
+from policykg.extract.common import (
+    ANCHORS,
+    NAME_CHARS,
+    REGISTERED_ANCHORS,
+    SEPARATOR,
+    enumeration,
+    left_boundary,
+    list_items,
+    stripped,
+)
 from policykg.extract.model import Mention, Relation
 from policykg.resources import load_rules, load_table
 from policykg.text import CJK, trie_pattern
 
-__all__ = ["FIRM_ENUMERATION", "find_firms", "firm_enumerations"]
+__all__ = ["FIRM_ENUMERATION", "EnumerationMatch", "find_firms", "firm_enumerations", "led_lists"]
 
 # Whole names that are kinds of firm, not firms (平台公司, 上市公司, 商业银行 …).
 _GENERIC_FIRMS = re.compile(
@@ -33,29 +43,114 @@ _NOT_A_FIRM = re.compile("企业|产业|行业|机构|项目|单位|部门|政�
 
 # An enumeration closed by 等 / N家 and a head noun saying what the items are.
 _HEADS = "企业|公司|龙头|小巨人|链主|银行|金融机构|集团|厂商|品牌"
-FIRM_ENUMERATION = re.compile(
-    f"((?:{NAME_CHARS}+、)*{NAME_CHARS}+(?:和{NAME_CHARS}+)?)"
+# What closes the list: 等(一批|N家) or N家, then the head noun (groups 2 and 3 of FIRM_ENUMERATION).
+_ENUMERATION_TAIL = (
     f"(?:等(?:一批|多家|[\\d一二三四五六七八九十]+家)?|(?<=[{CJK}])[两一二三四五六七八九十]+家)"
     f"([{CJK}“”\"]{{0,8}}?)({_HEADS})"
 )
+FIRM_ENUMERATION = re.compile(f"((?:{NAME_CHARS}+、)*{NAME_CHARS}+(?:和{NAME_CHARS}+)?)" + _ENUMERATION_TAIL)
+_TAIL = re.compile(_ENUMERATION_TAIL)
+_CHAIN = re.compile(f"{NAME_CHARS}+(?:、{NAME_CHARS}+)*")
+_NUMERALS = frozenset("两一二三四五六七八九十")
 # Between 等 and the head noun: a sector (等行业龙头, 等关键部件企业) or a verb (等形式让企业) means the
 # items are not firms; a rank (等重点企业, 等龙头企业) keeps them firms.
 _SECTOR_HEAD = re.compile("行业|产业|领域|部件|产品|环节|配套|上下游|形式|方式|让|使|为|对|帮助|推动|引导|^地|地区|区域")
 _RANK_HEAD = re.compile("龙头|小巨人|重点|骨干|链主|标杆|头部|领军|优质|知名")
 _NAME_RUN = re.compile(f"[{CJK}A-Za-z0-9+.·、“”\"\\d]+")
 # 以A、B为代表 / 为龙头 / 为链主 (以公平竞争为核心 is no list of firms)
-_LED_BY = re.compile(f"以((?:{NAME_CHARS}|、)+?)(?:等)?为(?:代表|龙头|链主|龙头链主)")
+_LED_BY = re.compile(f"以((?:{NAME_CHARS}|、)+?)(?:等)?为(?:代表|龙头|链主|龙头链主)")  # what led_lists finds
+_LED_CUE = re.compile("为(?:代表|龙头|链主)")
+_NOT_LED_CHAR = re.compile(f"[^{NAME_CHARS[1:-1]}、]")  # what ends the list of _LED_BY
 
 
-def firm_enumerations(text: str) -> Iterator[re.Match[str]]:
-    """The matches of ``FIRM_ENUMERATION.finditer(text)``, without its backtracking over every run of text.
+class EnumerationMatch:
+    """A match of FIRM_ENUMERATION as ``firm_enumerations`` finds it: its list (group 1) and its tail."""
+
+    def __init__(self, start: int, end: int, tail: re.Match[str]) -> None:
+        self.list, self.tail = (start, end), tail
+
+    def span(self, group: int = 0) -> tuple[int, int]:
+        if group == 0:
+            return self.list[0], self.tail.end()
+        return self.list if group == 1 else self.tail.span(group - 1)
+
+    def start(self, group: int = 0) -> int:
+        return self.span(group)[0]
+
+    def end(self, group: int = 0) -> int:
+        return self.span(group)[1]
+
+    def group(self, group: int = 0) -> str:
+        return self.tail.string[self.start(group) : self.end(group)]
+
+
+def firm_enumerations(text: str) -> Iterator[EnumerationMatch]:
+    """The matches of ``FIRM_ENUMERATION.finditer(text)``, in linear time.
 
     A match lies inside one run of ``_NAME_RUN`` characters and holds 等 or 家 and a head noun.
+    The regex would backtrack over the whole list from every position of a list that does not
+    end well (甲、乙、…、等企业): quadratic, worse with numerals. What it finds is simple: its list
+    starts where a chain of 、-separated names starts (``_CHAIN``) and, being greedy, ends at the
+    last position of the chain where the tail matches and a name has begun (not right after a 、).
+    So each chain is read once, from its end; it gives at most one match, and when it has none,
+    no later start in it has one either.
     """
     for run in _NAME_RUN.finditer(text):
         words = run.group()
-        if ("等" in words or "家" in words) and re.search(_HEADS, words):
-            yield from FIRM_ENUMERATION.finditer(text, run.start(), run.end())
+        if not (("等" in words or "家" in words) and re.search(_HEADS, words)):
+            continue
+        pos, stop = run.start(), run.end()
+        while (chain := _CHAIN.search(text, pos, stop)) is not None:
+            tail = _last_tail(text, chain.start(), chain.end(), stop)
+            if tail is None:
+                pos = chain.end()
+                continue
+            yield EnumerationMatch(chain.start(), tail.start(), tail)
+            pos = max(chain.end(), tail.end())
+
+
+def _last_tail(text: str, start: int, end: int, stop: int) -> re.Match[str] | None:
+    """The match of the tail at the last position of the chain ``text[start:end]`` (not its first, not
+    right after a 、) where it matches; None if there is none."""
+    at = end - 1
+    while at > start:
+        ch = text[at]
+        if ch == "等" or ch in _NUMERALS:
+            if text[at - 1] != "、":
+                tail = _TAIL.match(text, at, stop)
+                if tail:
+                    return tail
+            # from any numeral of a run, the tail reads the run to its end and goes on alike:
+            # it fails at them all (the lookbehind holds inside the run)
+            while ch in _NUMERALS and at - 1 > start and text[at - 1] in _NUMERALS:
+                at -= 1
+        at -= 1
+    return None
+
+
+def led_lists(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of group 1 of ``_LED_BY.finditer(text)`` (以A、B为代表, 以A等为龙头), in linear time.
+
+    The lazy list reads on from every 以 to the first 为代表/为龙头/为链主 after it, or to the end of
+    its run of name characters when there is none (quadratic for 以甲以甲…): the first cue and the
+    end of the run are looked up instead. A 等 right before the cue is not part of the list.
+    """
+    cues = [m.start() for m in _LED_CUE.finditer(text)]
+    stops = [m.start() for m in _NOT_LED_CHAR.finditer(text)]
+    resume = 0
+    for m in re.finditer("以", text):
+        at = m.start()
+        if at < resume:
+            continue
+        k = bisect_left(cues, at + 2)
+        if k == len(cues):
+            return
+        cue = cues[k]
+        end = cue - 1 if text[cue - 1] == "等" and cue - 1 >= at + 2 else cue
+        b = bisect_left(stops, at + 1)
+        if b == len(stops) or end <= stops[b]:
+            yield at + 1, end
+            resume = cue + 3
 
 
 @cache
@@ -97,24 +192,26 @@ def _firm_mention(text: str, s: int, e: int, *, rule: str, score: float) -> Ment
 def find_firms(text: str) -> tuple[list[Mention], list[Relation]]:
     """Firm and bank mentions in a masked text (agencies and titles already masked), and loan products."""
     found: dict[tuple[int, int], Mention] = {}
+    taken = bytearray(len(text))  # the characters of the names found: a new one may not overlap them
 
     def add(s: int, e: int, rule: str, score: float) -> None:
         m = _firm_mention(text, s, e, rule=rule, score=score)
-        if m and not any(a < m.end and m.start < b for a, b in found):
+        if m and taken.find(1, m.start, m.end) < 0:
             found[(m.start, m.end)] = m
+            taken[m.start : m.end] = b"\1" * (m.end - m.start)
 
-    for m in _LED_BY.finditer(text):
-        for s, e in list_items(text, m.start(1), m.end(1)):
+    for start, end in led_lists(text):
+        for s, e in list_items(text, start, end):
             add(s, e, "firm-led-by", 0.9)
-    for m in firm_enumerations(text):
-        middle = m.group(2)
-        if re.match("行业|产业|领域|地", middle) or (_SECTOR_HEAD.search(middle) and not _RANK_HEAD.search(middle + m.group(3))):
+    for it in firm_enumerations(text):
+        middle = it.group(2)
+        if re.match("行业|产业|领域|地", middle) or (_SECTOR_HEAD.search(middle) and not _RANK_HEAD.search(middle + it.group(3))):
             continue
-        start = m.start(1)
-        appositive = m.group(1).rfind("企业")  # 重点企业甲乙科技等企业: the list begins after the noun
+        start = it.start(1)
+        appositive = it.group(1).rfind("企业")  # 重点企业甲乙科技等企业: the list begins after the noun
         if appositive >= 0:
             start += appositive + 2
-        for s, e in enumeration(text, start, m.end(1)):
+        for s, e in enumeration(text, start, it.end(1)):
             add(s, e, "firm-enumeration", 0.8)
     for pattern, _kind, window, anchors in _suffixes():
         for m in pattern.finditer(text):
@@ -130,22 +227,55 @@ def find_firms(text: str) -> tuple[list[Mention], list[Relation]]:
     return mentions, _loan_products(text, mentions)
 
 
+_OFFER = re.compile("(?:开发|推出|创新推出|发行|设立)(?:了)?")
+_OFFER_END = re.compile("[,，。;；]|等")
+
+
 def _loan_products(text: str, firms: list[Mention]) -> list[Relation]:
-    """Bank 开发/推出 product、product: loan products offered by the bank (as Program mentions)."""
+    """Bank 开发/推出 product、product: loan products offered by the bank (as Program mentions).
+
+    The list ends at punctuation, 等, or an item that holds the start of a firm (another bank
+    开发…): each bank reads only its own list.
+    """
     out = []
+    firm_starts = sorted(f.start for f in firms)
+    stops: list[int] = []  # where _OFFER_END matches, in order, found as far as needed; len(text) closes it
     for bank in (f for f in firms if f.kind == "Bank"):
-        m = re.match("(?:开发|推出|创新推出|发行|设立)(?:了)?", text[bank.end :])
+        m = _OFFER.match(text, bank.end)
         if not m:
             continue
-        pos = bank.end + m.end()
-        end_m = re.search("[,，。;；]|等", text[pos:])
-        end = pos + (end_m.start() if end_m else len(text) - pos)
-        for s, e in list_items(text, pos, end):
-            if any(f.start == s for f in firms):
-                break
+        pos = m.end()
+        while not stops or stops[-1] < min(pos, len(text)):
+            found = _OFFER_END.search(text, stops[-1] + 1 if stops else 0)
+            stops.append(found.start() if found else len(text))
+        end = stops[bisect_left(stops, pos)]
+        for s, e in _offered(text, pos, end, firm_starts):
             name = text[s:e].strip("“”\"")
             kind = "Fund" if name.endswith("基金") else "LoanProduct"
             if 2 <= len(name) <= 20:
                 product = Mention(kind, s, e, name, rule="bank-product", score=0.8)
                 out.append(Relation(product, "offeredBy", bank, evidence=bank.start, rule="bank-product", score=0.8))
     return out
+
+
+def _offered(text: str, start: int, end: int, firm_starts: list[int]) -> Iterator[tuple[int, int]]:
+    """The items of ``text[start:end]`` (as ``list_items``) up to the first one that holds the start of a
+    firm. An item is read only as far as the next firm's start: past it, the item holds it."""
+    pos = start
+    k = bisect_left(firm_starts, pos)
+    while True:
+        while k < len(firm_starts) and firm_starts[k] < pos:
+            k += 1
+        firm = firm_starts[k] if k < len(firm_starts) and firm_starts[k] < end else None
+        shown = firm is not None and not text[firm].isspace()
+        sep = SEPARATOR.search(text, pos, firm + 1 if shown and firm is not None else end)
+        if sep is None and shown:
+            return  # the item from pos runs past the firm's start
+        for s, e in stripped(text, pos, sep.start() if sep else end):
+            f = bisect_left(firm_starts, s)
+            if f < len(firm_starts) and firm_starts[f] < e:
+                return
+            yield s, e
+        if sep is None:
+            return
+        pos = sep.end()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from policykg.ingest import Letter
@@ -47,13 +48,11 @@ class Extraction:
     sentences: list[Sentence]
     mentions: list[Mention] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    _starts: tuple[int, list[int]] = field(default=(-1, []), init=False, repr=False, compare=False)
 
     def sentence_of(self, offset: int) -> Sentence:
         """The sentence holding an offset (the nearest before it, for offsets between sentences)."""
-        best = self.sentences[0]
-        for s in self.sentences:
-            if s.start <= offset:
-                best = s
-            else:
-                break
-        return best
+        if self._starts[0] != id(self.sentences) or len(self._starts[1]) != len(self.sentences):
+            self._starts = (id(self.sentences), [s.start for s in self.sentences])
+        k = bisect_right(self._starts[1], offset) - 1
+        return self.sentences[max(k, 0)]

@@ -65,12 +65,20 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
 def find_programs(text: str, original: str) -> list[Mention]:
     """Programme, fund, loan-product and platform mentions: the lexicon, quoted names, cue words."""
     out: dict[tuple[int, int], Mention] = {}
+    # the spans of out: positions p with s <= p < e (starts_inside), s < p <= e (ends_inside)
+    starts_inside, ends_inside = bytearray(len(text) + 1), bytearray(len(text) + 1)
+
+    def keep(begin: int, end: int, mention: Mention) -> None:
+        out[(begin, end)] = mention
+        starts_inside[begin:end] = b"\1" * (end - begin)
+        ends_inside[begin + 1 : end + 1] = b"\1" * (end - begin)
+
     lexicon, known = _lexicon()
     for m in lexicon.finditer(text):
         canonical, kind = known[m.group()]
         aliases = (m.group(),) if m.group() != canonical else ()
-        out[(m.start(), m.end())] = Mention(kind, m.start(), m.end(), canonical, aliases=aliases,
-                                            rule="program-lexicon", score=0.9)
+        keep(m.start(), m.end(), Mention(kind, m.start(), m.end(), canonical, aliases=aliases,
+                                         rule="program-lexicon", score=0.9))
     # quoted names, merged with a cue that follows: “证照分离”改革, “3个百亿”中小企业基金
     for m in re.finditer(f"“([^”\n]{{2,20}})”({NAME_CHARS}{{0,10}}?(?:{_PROGRAM_CUES}))?", text):
         inner = m.group(1)
@@ -81,14 +89,14 @@ def find_programs(text: str, original: str) -> list[Mention]:
             continue
         name = inner + (m.group(2) or "")
         aliases = (inner,) if m.group(2) else ()
-        if any(a <= m.start() < b or a < m.end() <= b for a, b in out):
+        if starts_inside[m.start()] or ends_inside[m.end()]:
             continue  # inside a name of the lexicon
-        out[(m.start(), m.end())] = Mention(_program_kind(name), m.start(), m.end(), name, aliases=aliases,
-                                            rule="program-quoted",
-                                            score=0.8 if m.group(2) or re.search(f"(?:{_PROGRAM_CUES})$", inner) else 0.6)
+        keep(m.start(), m.end(), Mention(_program_kind(name), m.start(), m.end(), name, aliases=aliases,
+                                         rule="program-quoted",
+                                         score=0.8 if m.group(2) or re.search(f"(?:{_PROGRAM_CUES})$", inner) else 0.6))
     for m in re.finditer(f"(?:{_PROGRAM_CUES})+", text):
         end = m.end()
-        if any(s < end <= e for s, e in out):
+        if ends_inside[end]:
             continue
         begin = phrase_start(text, m.start(), limit=22)
         name = text[begin:end].replace("“", "").replace("”", "")
@@ -96,7 +104,7 @@ def find_programs(text: str, original: str) -> list[Mention]:
         generic = core in _GENERIC_PROGRAM or _PROGRAM_STOP.match(name) or re.search(r"\d+家|□", name)
         if len(re.findall(f"[{CJK}]", core)) < 2 or generic:
             continue
-        out[(begin, end)] = Mention(_program_kind(name), begin, end, name, rule="program-cue", score=0.6)
+        keep(begin, end, Mention(_program_kind(name), begin, end, name, rule="program-cue", score=0.6))
     return list(out.values())
 
 
